@@ -1,0 +1,198 @@
+"""Attachment of cues to organ mentions: clause rules for both languages, and a dependency-parse
+variant for English pipelines that carry a parser."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from .lexicon import Lexicon
+from .state import DocState
+
+_LIST_GAP_MAX = 45
+_PREP_GAP_MAX = 60
+_NEW_PREDICATE = re.compile(r"\b(?:with|without|which|that|while|where|whereas|showing|shows|demonstrat\w*)\b", re.I)
+_CLAUSE_DEPS = frozenset({"advcl", "ccomp", "parataxis"})
+_ADJECTIVE_GAP = re.compile(r"^\s*(?:(?:left|right|bilateral|small|large|enlarged|multiple|solitary|\w+al|\w+ic|\w+ar)\s+){0,2}$", re.I)
+_MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "npadvmod", "advmod"})
+
+
+class Attacher:
+    """Links each kept cue to the organ mentions it describes (spaCy component ``pet2rep_attach``).
+
+    Rules, in order: organs in the cue's own clause (zh: the organs before the cue; en: organs
+    tied by a preposition after it, then organs before it); then the organ the sentence is about
+    (zh: the organs of its first clause that names any); then, for a sentence that names no organ,
+    the previous sentence's organ (zh always, en when the sentence opens with 'it', 'the lesion'…).
+    'Elsewhere' clauses (余, otherwise) only label organs they name. With ``use_parse`` and a parsed
+    doc, English cues are first attached through the dependency tree.
+    """
+
+    def __init__(self, nlp: Language, lexicon: Lexicon, use_parse: bool = True):
+        self.lexicon = lexicon
+        self.use_parse = use_parse
+        self.zh = lexicon.language == "zh"
+        ctx = lexicon.context
+        self.elsewhere = ctx.get("elsewhere")
+        self.anaphora = ctx.get("anaphora")
+        self.prep = ctx.get("prep")
+
+    def __call__(self, doc: Doc) -> Doc:
+        state: DocState = doc._.pet2rep
+        text = state.normalized.text
+        mention_starts = [m.start for m in state.mentions]
+        parsed = self.use_parse and not self.zh and doc.has_annotation("DEP")
+        links: list[tuple[int, int, str]] = []
+        carry: list[int] = []
+        section = None
+        for sentence in state.sentences:
+            if sentence.section != section:
+                carry, section = [], sentence.section
+            lo = bisect.bisect_left(mention_starts, sentence.start)
+            hi = bisect.bisect_left(mention_starts, sentence.end)
+            sentence_mentions = list(range(lo, hi))
+            clause_of_mention = [self._clause_index(sentence.clauses, state.mentions[i].start) for i in sentence_mentions]
+            elsewhere_clause = [
+                bool(self.elsewhere and self.elsewhere.search(text[c0:c1].lstrip("0123456789.、)( -")))
+                for c0, c1 in sentence.clauses
+            ]
+            subject: list[int] = []
+            subject_clause = -1
+            for ci in range(len(sentence.clauses)):
+                members = [m for m, c in zip(sentence_mentions, clause_of_mention) if c == ci]
+                if members and not elsewhere_clause[ci]:
+                    subject, subject_clause = members, ci
+                    break
+            sentence_text = text[sentence.start : sentence.end].lstrip("0123456789.、)( -")
+            refers_back = self.zh or bool(self.anaphora and self.anaphora.match(sentence_text))
+
+            for ci, (c0, c1) in enumerate(sentence.clauses):
+                cue_ids = [
+                    k for k, cue in enumerate(state.cues) if c0 <= cue.head_start < c1 and cue.dropped is None
+                ]
+                if not cue_ids:
+                    continue
+                members = [m for m, c in zip(sentence_mentions, clause_of_mention) if c == ci]
+                previous_targets: list[int] = []
+                for position, k in enumerate(cue_ids):
+                    cue = state.cues[k]
+                    prev_end = state.cues[cue_ids[position - 1]].end if position else c0
+                    next_start = state.cues[cue_ids[position + 1]].start if position + 1 < len(cue_ids) else c1
+                    targets: list[int] = []
+                    how = "clause"
+                    if parsed:
+                        targets = self._parse_targets(doc, state, k, sentence_mentions)
+                        how = "parse"
+                    if not targets:
+                        how = "clause"
+                        targets = self._clause_targets(text, state, cue, members, prev_end, next_start)
+                    if not targets and previous_targets:
+                        targets = previous_targets
+                    if not targets and not members and not elsewhere_clause[ci]:
+                        if subject and (self.zh and subject_clause < ci):
+                            targets, how = subject, "sentence subject"
+                        elif not sentence_mentions and refers_back and carry:
+                            targets, how = carry, "previous sentence"
+                    for m in targets:
+                        links.append((k, m, how))
+                    previous_targets = targets
+            if subject:
+                carry = subject
+        state.links = links
+        return doc
+
+    @staticmethod
+    def _clause_index(clauses: list[tuple[int, int]], pos: int) -> int:
+        for i, (c0, c1) in enumerate(clauses):
+            if c0 <= pos < c1:
+                return i
+        return -1
+
+    def _clause_targets(self, text, state, cue, members, prev_end, next_start) -> list[int]:
+        mentions = state.mentions
+        before = [m for m in members if prev_end <= mentions[m].start and mentions[m].end <= cue.start]
+        after = [m for m in members if cue.end <= mentions[m].start and mentions[m].end <= next_start]
+        if self.zh:
+            return before or after
+        chained: list[int] = []
+        for m in after:
+            mention = mentions[m]
+            if not chained:
+                gap = text[cue.end : mention.start]
+                # 'uptake in the liver', or an adjective chain: 'FDG-avid pulmonary nodules'
+                adjective_chain = _ADJECTIVE_GAP.match(gap) is not None
+                if not adjective_chain and (
+                    len(gap) > _PREP_GAP_MAX or not (self.prep and self.prep.search(" " + gap + " "))
+                ):
+                    break
+            else:
+                gap = text[mentions[chained[-1]].end : mention.start]
+                if len(gap) > _LIST_GAP_MAX or _NEW_PREDICATE.search(gap):
+                    break
+            chained.append(m)
+        return chained or before
+
+    # --- dependency parse -------------------------------------------------------------------
+    def _parse_targets(self, doc: Doc, state: DocState, k: int, mention_ids: list[int]) -> list[int]:
+        cue = state.cues[k]
+        cue_span = doc.char_span(cue.head_start, cue.head_end, alignment_mode="expand")
+        if cue_span is None or len(cue_span) == 0:
+            return []
+        cue_root = cue_span.root
+        other_roots = set()
+        for j, other in enumerate(state.cues):
+            if j != k and other.dropped is None:
+                span = doc.char_span(other.head_start, other.head_end, alignment_mode="expand")
+                if span is not None and len(span):
+                    other_roots.add(span.root.i)
+        anchor = cue_root.head if cue_root.dep_ in _MODIFIER_DEPS and cue_root.head.i != cue_root.i else cue_root
+        spans: dict[int, Span] = {}
+        for m in mention_ids:
+            mention = state.mentions[m]
+            span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+            if span is not None and len(span):
+                spans[m] = span
+        inside = [
+            m for m, span in spans.items()
+            if _within(span.root, anchor) and not _blocked(span.root, anchor, other_roots - {anchor.i})
+        ]
+        if inside:
+            return inside
+        linked = []
+        for m, span in spans.items():
+            path = _path(cue_root, span.root)
+            if path is None or len(path) > 7:
+                continue
+            inner = path[1:-1]
+            if any(t.i in other_roots for t in inner) or any(t.dep_ in _CLAUSE_DEPS for t in inner):
+                continue
+            linked.append(m)
+        return linked
+
+
+def _within(token: Token, ancestor: Token) -> bool:
+    return token.i == ancestor.i or ancestor.is_ancestor(token)
+
+
+def _blocked(token: Token, top: Token, other_roots: set[int]) -> bool:
+    current = token
+    while current.i != top.i and current.head.i != current.i:
+        if current.i in other_roots or current.dep_ in _CLAUSE_DEPS:
+            return True
+        current = current.head
+    return False
+
+
+def _path(a: Token, b: Token) -> list[Token] | None:
+    """Tokens on the tree path from a to b (both included), or None across sentences."""
+    up_a = [a, *a.ancestors]
+    index_a = {t.i: n for n, t in enumerate(up_a)}
+    down: list[Token] = []
+    for t in [b, *b.ancestors]:
+        if t.i in index_a:
+            return up_a[: index_a[t.i] + 1] + list(reversed(down))
+        down.append(t)
+    return None

@@ -1,0 +1,130 @@
+"""Uptake cues and SUV values: a spaCy component built from lexicons/cues.tsv and context.tsv."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .lexicon import Lexicon
+from .segment import SKIPPED_SECTIONS
+from .state import Cue, DocState, SuvValue
+
+_NUMBER = r"(\d+(?:\.\d+)?)"
+SUV_REGEX = re.compile(
+    r"(?:s\s?u\s?v\s?(?:-?\s?(?:m\s?a\s?x|max|peak|mean|最大值|最大))?|最大(?:标准化)?摄取值|standardi[sz]ed uptake values?)"
+    r"(?:\s*\((?:suv\w*|s\s?u\s?v[\w ]*)\))?\s*(?:值)?\s*"
+    r"(?:为|约|是|达|:|=|of|is|was|were|measuring|measured|measures|up to|approximately|approx\.?|about|,|\s)*"
+    r"\s*(?:约)?\s*" + _NUMBER + r"(?:\s*(?:~|-|to|至|、|/)\s*" + _NUMBER + r")?",
+    re.IGNORECASE,
+)
+
+
+class CueMatcher:
+    """Finds uptake cues and SUV values (spaCy component ``pet2rep_cues``)."""
+
+    def __init__(self, nlp: Language, lexicon: Lexicon):
+        self.lexicon = lexicon
+        ctx = lexicon.context
+        self.lesion = ctx.get("lesion_word")
+        self.technique = ctx.get("technique")
+        self.prior = ctx.get("prior_time")
+        self.comparison = ctx.get("comparison")
+        self.alternative = ctx.get("alternative")
+
+    def __call__(self, doc: Doc) -> Doc:
+        state: DocState = doc._.pet2rep
+        text = state.normalized.text
+        found: list[Cue] = []
+        for pattern in self.lexicon.cues:
+            for match in pattern.regex.finditer(text):
+                if match.end() == match.start():
+                    continue
+                if "cue" in pattern.regex.groupindex and match.start("cue") >= 0:
+                    head = match.span("cue")
+                else:
+                    head = match.span()
+                found.append(
+                    Cue(pattern.state, pattern.priority, match.start(), match.end(), head[0], head[1], match.group(0))
+                )
+        # Overlaps: higher priority, then longer, then earlier wins.
+        found.sort(key=lambda c: (-c.priority, -(c.end - c.start), c.start))
+        occupied = bytearray(len(text) + 1)
+        cues: list[Cue] = []
+        for cue in found:
+            if any(occupied[cue.start : cue.end]):
+                continue
+            occupied[cue.start : cue.end] = b"\x01" * (cue.end - cue.start)
+            cues.append(cue)
+        cues.sort(key=lambda c: c.start)
+
+        state.suv = [
+            SuvValue(m.start(), m.end(), max(float(g) for g in m.groups() if g is not None))
+            for m in SUV_REGEX.finditer(text)
+        ]
+        self._apply_context(state, cues)
+        state.cues = cues
+        return doc
+
+    def _apply_context(self, state: DocState, cues: list[Cue]) -> None:
+        text = state.normalized.text
+        sent_starts = [s.start for s in state.sentences]
+        clauses = [(c, s) for s in state.sentences for c in s.clauses]
+        clause_starts = [c[0] for c, _ in clauses]
+
+        def locate(pos: int):
+            i = bisect.bisect_right(clause_starts, pos) - 1
+            return clauses[i] if i >= 0 else (None, None)
+
+        # An SUV value in a sentence with a lesion word and no other cue is an increased cue.
+        cue_sentences = {bisect.bisect_right(sent_starts, c.start) - 1 for c in cues}
+        for suv in state.suv:
+            si = bisect.bisect_right(sent_starts, suv.start) - 1
+            if si < 0 or si in cue_sentences:
+                continue
+            sentence = state.sentences[si]
+            if self.lesion is not None and self.lesion.search(text, sentence.start, sentence.end):
+                cues.append(Cue("increased", 1, suv.start, suv.end, suv.start, suv.end, text[suv.start : suv.end]))
+                cue_sentences.add(si)
+        cues.sort(key=lambda c: c.start)
+
+        for cue in cues:
+            clause, sentence = locate(cue.head_start)
+            if clause is None:
+                continue
+            if sentence.section in SKIPPED_SECTIONS:
+                cue.dropped = f"section:{sentence.section}"
+            elif self.technique is not None and self.technique.search(text, sentence.start, sentence.end):
+                cue.dropped = "technique"
+            elif self.prior is not None and self.prior.search(text, clause[0], clause[1]):
+                cue.dropped = "prior time point"
+            elif (
+                cue.state == "decreased"
+                and self.comparison is not None
+                and self.comparison.search(text, clause[0], clause[1])
+            ):
+                cue.dropped = "change against a prior study"
+
+        # A physiological/artefact explanation turns the abnormal cues of its clause (or of the
+        # clause before, when it stands alone) into normal, unless it offers alternatives.
+        by_clause: dict[int, list[Cue]] = {}
+        for cue in cues:
+            i = bisect.bisect_right(clause_starts, cue.head_start) - 1
+            by_clause.setdefault(i, []).append(cue)
+        for i, members in by_clause.items():
+            explainers = [c for c in members if c.state == "explain" and not c.dropped]
+            if not explainers:
+                continue
+            clause = clauses[i][0]
+            if self.alternative is not None and self.alternative.search(text, clause[0], clause[1]):
+                continue
+            targets = [c for c in members if c.state in ("increased", "decreased", "absent")]
+            if not targets and i > 0 and clauses[i - 1][1] is clauses[i][1]:
+                targets = [c for c in by_clause.get(i - 1, []) if c.state in ("increased", "decreased", "absent")]
+            for target in targets:
+                target.explained = True
+        for cue in cues:
+            if cue.state == "explain":
+                cue.state = "normal"

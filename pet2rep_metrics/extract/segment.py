@@ -1,0 +1,119 @@
+"""Section split, sentence and clause segmentation (language-aware, on normalised text)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from .lexicon import Lexicon
+
+SKIPPED_SECTIONS = frozenset({"technique", "history", "comparison"})
+
+
+@dataclass
+class Sentence:
+    """A sentence of the normalised text: char span, section, and its clauses (char spans)."""
+
+    start: int
+    end: int
+    section: str
+    clauses: list[tuple[int, int]] = field(default_factory=list)
+
+
+@cache
+def _header_regex(lexicon: Lexicon) -> re.Pattern[str]:
+    parts = [f"(?P<s{i}>{pattern})" for i, (_, pattern) in enumerate(lexicon.sections)]
+    return re.compile(
+        r"^[ \t\-*#•\d.()]*(?:" + "|".join(parts) + r")[ \t]*(?::|$)",
+        re.IGNORECASE | re.MULTILINE,
+    )
+
+
+# zh: 。！？ newline and ';' end a sentence; ':' too unless a digit follows (SUVmax:28.5).
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_ZH_SENTENCE_END = re.compile(r"[。!?;\n]+|:(?!\s*\d)")
+_ZH_CLAUSE_END = re.compile(r",|但是?|然而")
+# en: . ! ? followed by space and a capital or an opening bracket; ';'; blank lines; a line
+# break before a bullet or numbered item; ':' not before a number.
+_EN_SENTENCE_END = re.compile(
+    r"(?<=[.!?])\s+(?=[A-Z(\"'])|;|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)]\s))|:(?!\s*\d)\s*|\n(?=[A-Z])(?<=[.!?:]\n)"
+)
+_EN_CLAUSE_END = re.compile(r",?\s+\b(?:but|however|whereas|although|(?:even\s+)?though|except)\b", re.IGNORECASE)
+_EN_SHORT_LINE_BREAK = re.compile(r"\n(?=[A-Z])")
+
+
+def _sections(text: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
+    names = [name for name, _ in lexicon.sections]
+    spans: list[tuple[int, int, str]] = []
+    current_start, current_name = 0, "findings"
+    for match in _header_regex(lexicon).finditer(text):
+        group = next(key for key, value in match.groupdict().items() if value is not None)
+        if match.start() > current_start:
+            spans.append((current_start, match.start(), current_name))
+        current_start, current_name = match.end(), names[int(group[1:])]
+    if current_start < len(text):
+        spans.append((current_start, len(text), current_name))
+    # History, technique and comparison paragraphs end at a blank line: what follows without a
+    # header of its own is report body.
+    split: list[tuple[int, int, str]] = []
+    for start, end, name in spans:
+        blank = _BLANK_LINE.search(text, start, end) if name in SKIPPED_SECTIONS else None
+        if blank is not None and text[blank.end() : end].strip():
+            split.append((start, blank.start(), name))
+            split.append((blank.end(), end, "findings"))
+        else:
+            split.append((start, end, name))
+    return split
+
+
+def _split(text: str, start: int, end: int, regex: re.Pattern[str]) -> list[tuple[int, int]]:
+    pieces = []
+    cursor = start
+    for match in regex.finditer(text, start, end):
+        if match.start() > cursor:
+            pieces.append((cursor, match.start()))
+        cursor = max(cursor, match.end())
+    if cursor < end:
+        pieces.append((cursor, end))
+    return [(s, e) for s, e in (_strip(text, s, e) for s, e in pieces) if e > s]
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " \n":
+        start += 1
+    while end > start and text[end - 1] in " \n":
+        end -= 1
+    return start, end
+
+
+def _en_line_breaks(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    # Hard-wrapped English keeps sentences across single line breaks; a short line before a
+    # capitalised one is a heading or a list item and ends the sentence.
+    pieces, cursor = [], start
+    for match in _EN_SHORT_LINE_BREAK.finditer(text, start, end):
+        line_start = text.rfind("\n", start, match.start()) + 1
+        if match.start() - max(line_start, start) < 60:
+            pieces.append((cursor, match.start()))
+            cursor = match.end()
+    pieces.append((cursor, end))
+    return pieces
+
+
+def segment(text: str, lexicon: Lexicon) -> list[Sentence]:
+    """Split normalised ``text`` into sentences (with section names) and clauses."""
+    sentences: list[Sentence] = []
+    zh = lexicon.language == "zh"
+    for sec_start, sec_end, section in _sections(text, lexicon):
+        if zh:
+            spans = _split(text, sec_start, sec_end, _ZH_SENTENCE_END)
+        else:
+            spans = []
+            for s, e in _split(text, sec_start, sec_end, _EN_SENTENCE_END):
+                spans.extend(_strip(text, a, b) for a, b in _en_line_breaks(text, s, e))
+        for s, e in spans:
+            if e <= s:
+                continue
+            clauses = _split(text, s, e, _ZH_CLAUSE_END if zh else _EN_CLAUSE_END) or [(s, e)]
+            sentences.append(Sentence(s, e, section, clauses))
+    return sentences

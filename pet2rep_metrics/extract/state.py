@@ -1,0 +1,58 @@
+"""The per-document working state the pipeline components fill in (kept on ``doc._.pet2rep``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .normalize import NormalizedText
+from .segment import Sentence
+
+
+@dataclass
+class OrganMention:
+    """An organ mention: char span in the normalised text and the organ ids it names."""
+
+    start: int
+    end: int
+    organs: tuple[str, ...]
+    text: str
+    laterality: str | None = None
+
+
+@dataclass
+class Cue:
+    """An uptake cue. ``start``/``end`` cover the whole match (overlap, evidence); the head
+    (``head_start``/``head_end``) is what negation and hedging are judged against."""
+
+    state: str
+    priority: int
+    start: int
+    end: int
+    head_start: int
+    head_end: int
+    text: str
+    negated: bool = False
+    uncertain: bool = False
+    explained: bool = False
+    dropped: str | None = None  # why the cue adds nothing (prior time point, change only)
+
+
+@dataclass
+class SuvValue:
+    start: int
+    end: int
+    value: float
+
+
+@dataclass
+class DocState:
+    """Everything the components know about one report."""
+
+    language: str
+    normalized: NormalizedText
+    sentences: list[Sentence]
+    mentions: list[OrganMention] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)
+    suv: list[SuvValue] = field(default_factory=list)
+    links: list[tuple[int, int]] = field(default_factory=list)  # (cue index, mention index)
+    subject_links: list[tuple[int, tuple[str, ...], int]] = field(default_factory=list)
