@@ -34,8 +34,12 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("gold", nargs="?", default=str(DEFAULT_GOLD))
-    parser.add_argument("--model", default=None, help="English spaCy model: blank (default), auto, or a name")
-    parser.add_argument("--min-f1", type=float, default=None, help="exit 1 when overall micro-F1 is below")
+    parser.add_argument(
+        "--model", default=None, help="English spaCy model: blank (default), auto, or a name"
+    )
+    parser.add_argument(
+        "--min-f1", type=float, default=None, help="exit 1 when overall micro-F1 is below"
+    )
     parser.add_argument("--quiet", action="store_true", help="do not list disagreements")
     args = parser.parse_args(argv)
 
@@ -43,7 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     if not gold_path.is_file():
         print(f"skipped: no gold file at {gold_path}")
         return 0
-    rows = [json.loads(line) for line in gold_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line)
+        for line in gold_path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     extractor = Extractor(model=args.model)
     tables = list(extractor.pipe([r["text"] for r in rows]))
 
@@ -56,7 +64,11 @@ def main(argv: list[str] | None = None) -> int:
             counts[(group_key, "fp")] += len(pred - gold)
             counts[(group_key, "fn")] += len(gold - pred)
         for organ, state in gold | pred:
-            kind = "tp" if (organ, state) in gold and (organ, state) in pred else ("fn" if (organ, state) in gold else "fp")
+            kind = (
+                "tp"
+                if (organ, state) in gold and (organ, state) in pred
+                else ("fn" if (organ, state) in gold else "fp")
+            )
             counts[(f"state:{state}", kind)] += 1
         if gold != pred:
             disagreements.append((row["id"], sorted(gold - pred), sorted(pred - gold)))

@@ -14,9 +14,15 @@ from .state import DocState
 
 _LIST_GAP_MAX = 45
 _PREP_GAP_MAX = 60
-_NEW_PREDICATE = re.compile(r"\b(?:with|without|which|that|while|where|whereas|showing|shows|demonstrat\w*)\b", re.I)
+_NEW_PREDICATE = re.compile(
+    r"\b(?:with|without|which|that|while|where|whereas|showing|shows|demonstrat\w*)\b", re.I
+)
 _CLAUSE_DEPS = frozenset({"advcl", "ccomp", "parataxis"})
-_ADJECTIVE_GAP = re.compile(r"^\s*(?:(?:left|right|bilateral|small|large|enlarged|multiple|solitary|\w+al|\w+ic|\w+ar)\s+){0,2}$", re.I)
+_ENUMERATED = re.compile(r"^\s*(?:\d+|[a-zA-Z]|[一二三四五六七八九十]+)\s*[.、)）]")
+_ADJECTIVE_GAP = re.compile(
+    r"^\s*(?:(?:left|right|bilateral|small|large|enlarged|multiple|solitary|\w+al|\w+ic|\w+ar)\s+){0,2}$",
+    re.I,
+)
 _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "npadvmod", "advmod"})
 
 
@@ -44,6 +50,10 @@ class Attacher:
         state: DocState = doc._.pet2rep
         text = state.normalized.text
         mention_starts = [m.start for m in state.mentions]
+        # cues are in text order of their match start; heads follow the same order
+        order = sorted(range(len(state.cues)), key=lambda k: state.cues[k].head_start)
+        state.cues = [state.cues[k] for k in order]
+        cue_heads = [c.head_start for c in state.cues]
         parsed = self.use_parse and not self.zh and doc.has_annotation("DEP")
         links: list[tuple[int, int, str]] = []
         carry: list[int] = []
@@ -54,33 +64,61 @@ class Attacher:
             lo = bisect.bisect_left(mention_starts, sentence.start)
             hi = bisect.bisect_left(mention_starts, sentence.end)
             sentence_mentions = list(range(lo, hi))
-            clause_of_mention = [self._clause_index(sentence.clauses, state.mentions[i].start) for i in sentence_mentions]
-            elsewhere_clause = [
-                bool(self.elsewhere and self.elsewhere.search(text[c0:c1].lstrip("0123456789.、)( -")))
-                for c0, c1 in sentence.clauses
-            ]
+            by_clause: dict[int, list[int]] = {}
+            for i in sentence_mentions:
+                by_clause.setdefault(
+                    self._clause_index(sentence.clauses, state.mentions[i].start), []
+                ).append(i)
+            elsewhere_cache: dict[int, bool] = {}
+
+            def elsewhere(ci: int, clauses=sentence.clauses, cache=elsewhere_cache) -> bool:
+                if ci not in cache:
+                    c0, c1 = clauses[ci]
+                    cache[ci] = bool(
+                        self.elsewhere
+                        and self.elsewhere.search(text[c0:c1].lstrip("0123456789.、)( -"))
+                    )
+                return cache[ci]
+
             subject: list[int] = []
             subject_clause = -1
-            for ci in range(len(sentence.clauses)):
-                members = [m for m, c in zip(sentence_mentions, clause_of_mention) if c == ci]
-                if members and not elsewhere_clause[ci]:
-                    subject, subject_clause = members, ci
+            for ci in sorted(by_clause):
+                if ci >= 0 and not elsewhere(ci):
+                    subject, subject_clause = by_clause[ci], ci
                     break
-            sentence_text = text[sentence.start : sentence.end].lstrip("0123456789.、)( -")
-            refers_back = self.zh or bool(self.anaphora and self.anaphora.match(sentence_text))
+            raw = text[sentence.start : sentence.end]
+            sentence_text = raw.lstrip("0123456789.、)( -")
+            # A sentence that names a place (脊柱旁, neck mass) or opens a numbered item is about
+            # something new, not the previous sentence's organ.
+            names_place = bisect.bisect_left(state.places, sentence.start) < bisect.bisect_left(
+                state.places, sentence.end
+            )
+            refers_back = (
+                not names_place
+                and not _ENUMERATED.match(raw)
+                and (self.zh or bool(self.anaphora and self.anaphora.match(sentence_text)))
+            )
 
             for ci, (c0, c1) in enumerate(sentence.clauses):
                 cue_ids = [
-                    k for k, cue in enumerate(state.cues) if c0 <= cue.head_start < c1 and cue.dropped is None
+                    k
+                    for k in range(
+                        bisect.bisect_left(cue_heads, c0), bisect.bisect_left(cue_heads, c1)
+                    )
+                    if state.cues[k].dropped is None
                 ]
                 if not cue_ids:
                     continue
-                members = [m for m, c in zip(sentence_mentions, clause_of_mention) if c == ci]
+                members = by_clause.get(ci, [])
                 previous_targets: list[int] = []
                 for position, k in enumerate(cue_ids):
                     cue = state.cues[k]
                     prev_end = state.cues[cue_ids[position - 1]].end if position else c0
-                    next_start = state.cues[cue_ids[position + 1]].start if position + 1 < len(cue_ids) else c1
+                    next_start = (
+                        state.cues[cue_ids[position + 1]].start
+                        if position + 1 < len(cue_ids)
+                        else c1
+                    )
                     targets: list[int] = []
                     how = "clause"
                     if parsed:
@@ -88,10 +126,12 @@ class Attacher:
                         how = "parse"
                     if not targets:
                         how = "clause"
-                        targets = self._clause_targets(text, state, cue, members, prev_end, next_start)
+                        targets = self._clause_targets(
+                            text, state, cue, members, prev_end, next_start
+                        )
                     if not targets and previous_targets:
                         targets = previous_targets
-                    if not targets and not members and not elsewhere_clause[ci]:
+                    if not targets and not members and not elsewhere(ci):
                         if subject and (self.zh and subject_clause < ci):
                             targets, how = subject, "sentence subject"
                         elif not sentence_mentions and refers_back and carry:
@@ -113,8 +153,12 @@ class Attacher:
 
     def _clause_targets(self, text, state, cue, members, prev_end, next_start) -> list[int]:
         mentions = state.mentions
-        before = [m for m in members if prev_end <= mentions[m].start and mentions[m].end <= cue.start]
-        after = [m for m in members if cue.end <= mentions[m].start and mentions[m].end <= next_start]
+        before = [
+            m for m in members if prev_end <= mentions[m].start and mentions[m].end <= cue.start
+        ]
+        after = [
+            m for m in members if cue.end <= mentions[m].start and mentions[m].end <= next_start
+        ]
         if self.zh:
             return before or after
         chained: list[int] = []
@@ -125,7 +169,8 @@ class Attacher:
                 # 'uptake in the liver', or an adjective chain: 'FDG-avid pulmonary nodules'
                 adjective_chain = _ADJECTIVE_GAP.match(gap) is not None
                 if not adjective_chain and (
-                    len(gap) > _PREP_GAP_MAX or not (self.prep and self.prep.search(" " + gap + " "))
+                    len(gap) > _PREP_GAP_MAX
+                    or not (self.prep and self.prep.search(" " + gap + " "))
                 ):
                     break
             else:
@@ -136,7 +181,9 @@ class Attacher:
         return chained or before
 
     # --- dependency parse -------------------------------------------------------------------
-    def _parse_targets(self, doc: Doc, state: DocState, k: int, mention_ids: list[int]) -> list[int]:
+    def _parse_targets(
+        self, doc: Doc, state: DocState, k: int, mention_ids: list[int]
+    ) -> list[int]:
         cue = state.cues[k]
         cue_span = doc.char_span(cue.head_start, cue.head_end, alignment_mode="expand")
         if cue_span is None or len(cue_span) == 0:
@@ -148,7 +195,11 @@ class Attacher:
                 span = doc.char_span(other.head_start, other.head_end, alignment_mode="expand")
                 if span is not None and len(span):
                     other_roots.add(span.root.i)
-        anchor = cue_root.head if cue_root.dep_ in _MODIFIER_DEPS and cue_root.head.i != cue_root.i else cue_root
+        anchor = (
+            cue_root.head
+            if cue_root.dep_ in _MODIFIER_DEPS and cue_root.head.i != cue_root.i
+            else cue_root
+        )
         spans: dict[int, Span] = {}
         for m in mention_ids:
             mention = state.mentions[m]
@@ -156,8 +207,10 @@ class Attacher:
             if span is not None and len(span):
                 spans[m] = span
         inside = [
-            m for m, span in spans.items()
-            if _within(span.root, anchor) and not _blocked(span.root, anchor, other_roots - {anchor.i})
+            m
+            for m, span in spans.items()
+            if _within(span.root, anchor)
+            and not _blocked(span.root, anchor, other_roots - {anchor.i})
         ]
         if inside:
             return inside

@@ -47,7 +47,15 @@ class CueMatcher:
                 else:
                     head = match.span()
                 found.append(
-                    Cue(pattern.state, pattern.priority, match.start(), match.end(), head[0], head[1], match.group(0))
+                    Cue(
+                        pattern.state,
+                        pattern.priority,
+                        match.start(),
+                        match.end(),
+                        head[0],
+                        head[1],
+                        match.group(0),
+                    )
                 )
         # Overlaps: higher priority, then longer, then earlier wins.
         found.sort(key=lambda c: (-c.priority, -(c.end - c.start), c.start))
@@ -86,19 +94,41 @@ class CueMatcher:
                 continue
             sentence = state.sentences[si]
             if self.lesion is not None and self.lesion.search(text, sentence.start, sentence.end):
-                cues.append(Cue("increased", 1, suv.start, suv.end, suv.start, suv.end, text[suv.start : suv.end]))
+                cues.append(
+                    Cue(
+                        "increased",
+                        1,
+                        suv.start,
+                        suv.end,
+                        suv.start,
+                        suv.end,
+                        text[suv.start : suv.end],
+                    )
+                )
                 cue_sentences.add(si)
         cues.sort(key=lambda c: c.start)
 
+        technique: dict[int, bool] = {}
+        prior: dict[int, bool] = {}
         for cue in cues:
             clause, sentence = locate(cue.head_start)
             if clause is None:
                 continue
             if sentence.section in SKIPPED_SECTIONS:
                 cue.dropped = f"section:{sentence.section}"
-            elif self.technique is not None and self.technique.search(text, sentence.start, sentence.end):
+                continue
+            if sentence.start not in technique:
+                technique[sentence.start] = bool(
+                    self.technique is not None
+                    and self.technique.search(text, sentence.start, sentence.end)
+                )
+            if clause[0] not in prior:
+                prior[clause[0]] = bool(
+                    self.prior is not None and self.prior.search(text, clause[0], clause[1])
+                )
+            if technique[sentence.start]:
                 cue.dropped = "technique"
-            elif self.prior is not None and self.prior.search(text, clause[0], clause[1]):
+            elif prior[clause[0]]:
                 cue.dropped = "prior time point"
             elif (
                 cue.state == "decreased"
@@ -122,7 +152,11 @@ class CueMatcher:
                 continue
             targets = [c for c in members if c.state in ("increased", "decreased", "absent")]
             if not targets and i > 0 and clauses[i - 1][1] is clauses[i][1]:
-                targets = [c for c in by_clause.get(i - 1, []) if c.state in ("increased", "decreased", "absent")]
+                targets = [
+                    c
+                    for c in by_clause.get(i - 1, [])
+                    if c.state in ("increased", "decreased", "absent")
+                ]
             for target in targets:
                 target.explained = True
         for cue in cues:

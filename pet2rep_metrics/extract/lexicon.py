@@ -57,7 +57,9 @@ class Lexicon:
 
 def _expand_macros(pattern: str, macros: dict[str, str]) -> str:
     for _ in range(5):
-        new = re.sub(r"\{([A-Z][A-Z0-9_]*)\}", lambda m: macros.get(m.group(1), m.group(0)), pattern)
+        new = re.sub(
+            r"\{([A-Z][A-Z0-9_]*)\}", lambda m: macros.get(m.group(1), m.group(0)), pattern
+        )
         if new == pattern:
             break
         pattern = new
@@ -84,7 +86,9 @@ def load_lexicon(language: str, folder: str | None = None) -> Lexicon:
         # zh pipelines also match English organ words: mixed zh/en reports are common.
         if row["lang"] == language or (language == "zh" and row["lang"] == "en"):
             organs = tuple(o for o in row["organs"].split("+") if o)
-            organ_terms.append(OrganTerm(row["term"], organs, row["kind"], row["station"], row["lang"]))
+            organ_terms.append(
+                OrganTerm(row["term"], organs, row["kind"], row["station"], row["lang"])
+            )
 
     macros: dict[str, str] = {}
     cues = []
@@ -109,7 +113,11 @@ def load_lexicon(language: str, folder: str | None = None) -> Lexicon:
     }
 
     modifiers = [
-        (row["field"], row["value"], _compile(row["pattern"], f"{path / 'modifiers.tsv'}:{row['_line']}"))
+        (
+            row["field"],
+            row["value"],
+            _compile(row["pattern"], f"{path / 'modifiers.tsv'}:{row['_line']}"),
+        )
         for row in read_tsv("modifiers.tsv", path)
         if row["lang"] == language
     ]
@@ -131,12 +139,18 @@ def load_lexicon(language: str, folder: str | None = None) -> Lexicon:
         elif row["role"] in _TERMSET_KEYS:
             target[row["role"]].append(row["term"])
         else:
-            raise ValueError(f"{path / 'negation.tsv'}:{row['_line']}: unknown role {row['role']!r}")
+            raise ValueError(
+                f"{path / 'negation.tsv'}:{row['_line']}: unknown role {row['role']!r}"
+            )
     for key in _TERMSET_KEYS:
         negation[key] = sorted({t for t in negation[key] if t not in removed})
         uncertainty[key] = sorted(set(uncertainty[key]))
 
-    sections = [(row["section"], row["pattern"]) for row in read_tsv("sections.tsv", path) if row["lang"] == language]
+    sections = [
+        (row["section"], row["pattern"])
+        for row in read_tsv("sections.tsv", path)
+        if row["lang"] == language
+    ]
 
     traditional: dict[int, str] = {}
     if language == "zh":

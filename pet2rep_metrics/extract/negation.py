@@ -15,62 +15,79 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
-from .state import DocState
+from .state import DocState, token_offsets
 
 _ROLES = ("pseudo_negations", "preceding_negations", "following_negations", "termination")
 _CLAUSE_DEPS = frozenset({"ROOT", "advcl", "ccomp", "relcl", "parataxis", "xcomp"})
 
 
 class ScopedNegex:
-    """Marks cues negated (``attribute='negated'``) or hedged (``attribute='uncertain'``)."""
+    """Sets cue attributes from termsets: ``termsets`` maps an attribute ('negated',
+    'uncertain') to a termset dict with negspacy's four keys. One matcher pass serves all."""
 
-    def __init__(self, nlp: Language, termset: dict[str, list[str]], attribute: str):
-        missing = [role for role in _ROLES if role not in termset]
-        if missing:
-            raise KeyError(f"termset lacks {missing}; expected negspacy's keys {list(_ROLES)}")
-        self.attribute = attribute
+    def __init__(self, nlp: Language, termsets: dict[str, dict[str, list[str]]]):
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for role in _ROLES:
-            terms = [t for t in termset[role] if t.strip()]
-            if terms:
-                self.matcher.add(role, list(nlp.tokenizer.pipe(terms)))
-        self._role_of = {nlp.vocab.strings[role]: role for role in _ROLES}
+        self._label_of: dict[int, tuple[str, str]] = {}
+        for attribute, termset in termsets.items():
+            missing = [role for role in _ROLES if role not in termset]
+            if missing:
+                raise KeyError(
+                    f"termset for {attribute!r} lacks {missing}; expected negspacy's keys {list(_ROLES)}"
+                )
+            for role in _ROLES:
+                terms = [t for t in termset[role] if t.strip()]
+                if terms:
+                    label = f"{attribute}:{role}"
+                    self.matcher.add(label, list(nlp.tokenizer.pipe(terms)))
+                    self._label_of[nlp.vocab.strings[label]] = (attribute, role)
+        self.attributes = tuple(termsets)
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.pet2rep
         if not state.cues:
             return doc
-        matches = []
+        token_starts, token_ends = token_offsets(doc)
+        by_attribute: dict[str, list[tuple[int, int, str, int]]] = {a: [] for a in self.attributes}
         for match_id, start, end in self.matcher(doc):
-            span = doc[start:end]
-            matches.append((span.start_char, span.end_char, self._role_of[match_id], start))
-        # A term inside a longer term is part of it (未见 holds 见; 不除外 holds 不).
-        matches.sort(key=lambda m: (m[0], -(m[1] - m[0])))
-        kept = []
-        reach = (-1, -1)  # (start, end) of the longest match so far
-        for match in matches:
-            if match[1] <= reach[1] and (match[0], match[1]) != reach:
-                continue
-            kept.append(match)
-            if match[1] > reach[1]:
-                reach = (match[0], match[1])
-        preceding = [m for m in kept if m[2] == "preceding_negations"]
-        following = [m for m in kept if m[2] == "following_negations"]
-        boundaries = sorted(
-            {c[0] for s in state.sentences for c in s.clauses} | {m[0] for m in kept if m[2] == "termination"}
-        )
+            attribute, role = self._label_of[match_id]
+            by_attribute[attribute].append((token_starts[start], token_ends[end - 1], role, start))
+        clause_starts = {c[0] for s in state.sentences for c in s.clauses}
+        text_end = len(state.normalized.text)
         parsed = doc.has_annotation("DEP")
-        for cue in state.cues:
-            bi = bisect.bisect_right(boundaries, cue.head_start) - 1
-            lo = boundaries[bi] if bi >= 0 else 0
-            hi = boundaries[bi + 1] if bi + 1 < len(boundaries) else len(state.normalized.text)
-            hit = any(lo <= m[0] and m[1] <= cue.head_start for m in preceding) or any(
-                cue.head_end <= m[0] and m[1] <= hi for m in following
-            )
-            if hit and parsed:
-                hit = self._same_clause(doc, cue.head_start, [m for m in preceding + following if lo <= m[0] < hi])
-            if hit:
-                setattr(cue, self.attribute, True)
+        for attribute, matches in by_attribute.items():
+            if not matches:
+                continue
+            kept = _outermost(matches)
+            preceding = [m for m in kept if m[2] == "preceding_negations"]
+            following = [m for m in kept if m[2] == "following_negations"]
+            if not preceding and not following:
+                continue
+            pre_starts = [m[0] for m in preceding]
+            fol_starts = [m[0] for m in following]
+            boundaries = sorted(clause_starts | {m[0] for m in kept if m[2] == "termination"})
+            for cue in state.cues:
+                bi = bisect.bisect_right(boundaries, cue.head_start) - 1
+                lo = boundaries[bi] if bi >= 0 else 0
+                hi = boundaries[bi + 1] if bi + 1 < len(boundaries) else text_end
+                scope = [
+                    m
+                    for m in preceding[
+                        bisect.bisect_left(pre_starts, lo) : bisect.bisect_left(
+                            pre_starts, cue.head_start
+                        )
+                    ]
+                    if m[1] <= cue.head_start
+                ] + [
+                    m
+                    for m in following[
+                        bisect.bisect_left(fol_starts, cue.head_end) : bisect.bisect_left(
+                            fol_starts, hi
+                        )
+                    ]
+                    if m[1] <= hi
+                ]
+                if scope and (not parsed or self._same_clause(doc, cue.head_start, scope)):
+                    setattr(cue, attribute, True)
         return doc
 
     @staticmethod
@@ -79,7 +96,9 @@ class ScopedNegex:
         if cue_token is None or len(cue_token) == 0:
             return True
         head = _clause_head(cue_token[0])
-        return any(_clause_head(doc[m[3]]).i == head.i or doc[m[3]].head.i == cue_token[0].i for m in terms)
+        return any(
+            _clause_head(doc[m[3]]).i == head.i or doc[m[3]].head.i == cue_token[0].i for m in terms
+        )
 
 
 def _clause_head(token: Token) -> Token:
@@ -89,3 +108,17 @@ def _clause_head(token: Token) -> Token:
             return current
         current = current.head
     return current
+
+
+def _outermost(matches: list[tuple[int, int, str, int]]) -> list[tuple[int, int, str, int]]:
+    """Drop matches nested in a longer match (未见 holds 见; 不除外 holds 不); equal spans stay."""
+    matches.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+    kept = []
+    reach = (-1, -1)
+    for match in matches:
+        if match[1] <= reach[1] and (match[0], match[1]) != reach:
+            continue
+        kept.append(match)
+        if match[1] > reach[1]:
+            reach = (match[0], match[1])
+    return kept

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,7 +23,7 @@ class NormalizedText:
     came from (``origin``; one extra entry holds the original length)."""
 
     text: str
-    origin: tuple[int, ...]
+    origin: Sequence[int]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open span of the normalised text back to the original text."""
@@ -45,30 +47,46 @@ def _fold_char(char: str) -> str:
     return "".join(_DASHES.get(c, c) for c in folded)
 
 
+# Characters that need no folding: printable ASCII but brackets, CJK ideographs, newline.
+_SPECIAL = re.compile(r"[^\x21-\x5a\x5c\x5e-\x7e\u4e00-\u9fff\u3001\u3002\u2018-\u201d\n]")
+
+
 def normalize_text(text: str, traditional: dict[int, str] | None = None) -> NormalizedText:
     """NFKC (full width to half width), traditional to simplified Chinese (1:1), dashes to '-',
     template brackets removed, runs of spaces collapsed to one; newlines are kept. Deterministic
     and offset-preserving: ``origin`` maps every output character back to its source."""
     if traditional:
-        text_t = text.translate(traditional)
-    else:
-        text_t = text
+        text = text.translate(traditional)
     out: list[str] = []
-    origin: list[int] = []
-    previous_space = True
-    for index, char in enumerate(text_t):
-        folded = char if ("a" <= char <= "z" or "A" <= char <= "Z" or "0" <= char <= "9") else _fold_char(char)
-        for piece in folded:
-            if piece == " ":
-                if previous_space:
-                    continue
-                previous_space = True
-            else:
-                previous_space = piece == "\n"
+    # an int array, not a list: large Python containers make every GC pass slower
+    origin = array("l")
+    cursor = 0
+    for match in _SPECIAL.finditer(text):
+        index = match.start()
+        if index > cursor:
+            out.append(text[cursor:index])
+            origin.extend(range(cursor, index))
+        cursor = index + 1
+        for piece in _fold_char(text[index]):
+            if piece == " " and (not out or out[-1][-1] in " \n"):
+                continue
             out.append(piece)
             origin.append(index)
+    if cursor < len(text):
+        out.append(text[cursor:])
+        origin.extend(range(cursor, len(text)))
+    normalized = "".join(out)
+    if " \n" in normalized:
+        # a space before a line break carries nothing
+        keep = [
+            i
+            for i, ch in enumerate(normalized)
+            if not (ch == " " and normalized[i + 1 : i + 2] == "\n")
+        ]
+        normalized = "".join(normalized[i] for i in keep)
+        origin = array("l", (origin[i] for i in keep))
     origin.append(len(text))
-    return NormalizedText("".join(out), tuple(origin))
+    return NormalizedText(normalized, origin)
 
 
 def detect_language(text: str) -> str:

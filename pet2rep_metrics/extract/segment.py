@@ -39,7 +39,9 @@ _ZH_CLAUSE_END = re.compile(r",|但是?|然而")
 _EN_SENTENCE_END = re.compile(
     r"(?<=[.!?])\s+(?=[A-Z(\"'])|;|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)]\s))|:(?!\s*\d)\s*|\n(?=[A-Z])(?<=[.!?:]\n)"
 )
-_EN_CLAUSE_END = re.compile(r",?\s+\b(?:but|however|whereas|although|(?:even\s+)?though|except)\b", re.IGNORECASE)
+_EN_CLAUSE_END = re.compile(
+    r",?\s+\b(?:but|however|whereas|although|(?:even\s+)?though|except)\b", re.IGNORECASE
+)
 _EN_SHORT_LINE_BREAK = re.compile(r"\n(?=[A-Z])")
 
 
@@ -111,9 +113,27 @@ def segment(text: str, lexicon: Lexicon) -> list[Sentence]:
             spans = []
             for s, e in _split(text, sec_start, sec_end, _EN_SENTENCE_END):
                 spans.extend(_strip(text, a, b) for a, b in _en_line_breaks(text, s, e))
+        # clause separators found once per section, then dealt out to the sentences
+        separators = [
+            (m.start(), m.end())
+            for m in (_ZH_CLAUSE_END if zh else _EN_CLAUSE_END).finditer(text, sec_start, sec_end)
+        ]
+        cursor = 0
         for s, e in spans:
             if e <= s:
                 continue
-            clauses = _split(text, s, e, _ZH_CLAUSE_END if zh else _EN_CLAUSE_END) or [(s, e)]
+            while cursor < len(separators) and separators[cursor][0] < s:
+                cursor += 1
+            clauses = []
+            start = s
+            while cursor < len(separators) and separators[cursor][1] <= e:
+                sep_start, sep_end = separators[cursor]
+                if sep_start > start:
+                    clauses.append(_strip(text, start, sep_start))
+                start = max(start, sep_end)
+                cursor += 1
+            if start < e:
+                clauses.append(_strip(text, start, e))
+            clauses = [c for c in clauses if c[1] > c[0]] or [(s, e)]
             sentences.append(Sentence(s, e, section, clauses))
     return sentences

@@ -15,8 +15,7 @@ class OrganMention:
     start: int
     end: int
     organs: tuple[str, ...]
-    text: str
-    laterality: str | None = None
+    clause_start: int
 
 
 @dataclass
@@ -44,6 +43,19 @@ class SuvValue:
     value: float
 
 
+def token_offsets(doc):
+    """(start chars, end chars) of every token as two int arrays, read in one pass from the
+    Doc (arrays, not lists: large Python containers make every GC pass slower)."""
+    from array import array
+
+    from spacy.attrs import IDX, LENGTH
+
+    table = doc.to_array([IDX, LENGTH])
+    starts = array("q", table[:, 0].tobytes())
+    ends = array("q", (table[:, 0] + table[:, 1]).tobytes())
+    return starts, ends
+
+
 @dataclass
 class DocState:
     """Everything the components know about one report."""
@@ -52,7 +64,7 @@ class DocState:
     normalized: NormalizedText
     sentences: list[Sentence]
     mentions: list[OrganMention] = field(default_factory=list)
+    places: list[int] = field(default_factory=list)  # starts of organ words read as places (脊柱旁)
     cues: list[Cue] = field(default_factory=list)
     suv: list[SuvValue] = field(default_factory=list)
-    links: list[tuple[int, int]] = field(default_factory=list)  # (cue index, mention index)
-    subject_links: list[tuple[int, tuple[str, ...], int]] = field(default_factory=list)
+    links: list[tuple[int, int, str]] = field(default_factory=list)  # (cue, mention, how)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from functools import cached_property
 from typing import Any
 
 from ..labels import normalize_states
@@ -34,21 +36,40 @@ class Finding:
         return asdict(self)
 
 
-@dataclass(frozen=True)
 class ReportTable:
-    """Structured reading of one report: ``findings`` in text order and ``labels``, a dict
-    organ id -> sorted list of states (``normal`` dropped beside an abnormal state)."""
+    """Structured reading of one report: ``labels``, a dict organ id -> sorted list of states
+    (``normal`` dropped beside an abnormal state), and ``findings`` in text order (built on
+    first access: scoring needs only the labels)."""
 
-    text: str
-    language: str
-    findings: tuple[Finding, ...]
-    labels: dict[str, list[str]] = field(init=False)
+    __slots__ = ("__dict__", "_build", "labels", "language", "text")
 
-    def __post_init__(self) -> None:
-        states: dict[str, set[str]] = {}
-        for finding in self.findings:
-            states.setdefault(finding.organ, set()).add(finding.state)
-        object.__setattr__(self, "labels", {organ: normalize_states(s) for organ, s in sorted(states.items())})
+    def __init__(
+        self,
+        text: str,
+        language: str,
+        findings: tuple[Finding, ...] | Callable[[], tuple[Finding, ...]],
+        labels: dict[str, list[str]] | None = None,
+    ):
+        self.text = text
+        self.language = language
+        if callable(findings):
+            self._build = findings
+        else:
+            self._build = None
+            self.__dict__["findings"] = tuple(findings)
+        if labels is None:
+            states: dict[str, set[str]] = {}
+            for finding in self.findings:
+                states.setdefault(finding.organ, set()).add(finding.state)
+            labels = {organ: normalize_states(s) for organ, s in sorted(states.items())}
+        self.labels = labels
+
+    @cached_property
+    def findings(self) -> tuple[Finding, ...]:
+        return self._build()
+
+    def __repr__(self) -> str:
+        return f"ReportTable(language={self.language!r}, labels={self.labels!r})"
 
     def to_frame(self):
         """Findings as a pandas DataFrame, one row a finding (columns as :class:`Finding`)."""
