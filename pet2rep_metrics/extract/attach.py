@@ -13,6 +13,7 @@ from .lexicon import Lexicon
 from .state import DocState
 
 _LIST_GAP_MAX = 45
+_INHERIT_GAP_MAX = 15
 _PREP_GAP_MAX = 60
 _NEW_PREDICATE = re.compile(
     r"\b(?:with|without|which|that|while|where|whereas|showing|shows|demonstrat\w*)\b", re.I
@@ -57,13 +58,15 @@ class Attacher:
         parsed = self.use_parse and not self.zh and doc.has_annotation("DEP")
         links: list[tuple[int, int, str]] = []
         carry: list[int] = []
+        after_heading = False
         section = None
+        comparator_mentions = self._comparators(text, state)
         for sentence in state.sentences:
             if sentence.section != section:
                 carry, section = [], sentence.section
             lo = bisect.bisect_left(mention_starts, sentence.start)
             hi = bisect.bisect_left(mention_starts, sentence.end)
-            sentence_mentions = list(range(lo, hi))
+            sentence_mentions = [i for i in range(lo, hi) if i not in comparator_mentions]
             by_clause: dict[int, list[int]] = {}
             for i in sentence_mentions:
                 by_clause.setdefault(
@@ -96,7 +99,7 @@ class Attacher:
             refers_back = (
                 not names_place
                 and not _ENUMERATED.match(raw)
-                and (self.zh or bool(self.anaphora and self.anaphora.match(sentence_text)))
+                and (self.zh or after_heading or bool(self.anaphora and self.anaphora.match(sentence_text)))
             )
 
             for ci, (c0, c1) in enumerate(sentence.clauses):
@@ -105,7 +108,7 @@ class Attacher:
                     for k in range(
                         bisect.bisect_left(cue_heads, c0), bisect.bisect_left(cue_heads, c1)
                     )
-                    if state.cues[k].dropped is None
+                    if state.cues[k].dropped is None and (not state.cues[k].prior or state.cues[k].negated)
                 ]
                 if not cue_ids:
                     continue
@@ -121,15 +124,18 @@ class Attacher:
                     )
                     targets: list[int] = []
                     how = "clause"
-                    if parsed:
+                    if parsed and not cue.from_suv:
                         targets = self._parse_targets(doc, state, k, sentence_mentions)
                         how = "parse"
+                    rule_targets = self._clause_targets(text, state, cue, members, prev_end, next_start)
                     if not targets:
                         how = "clause"
-                        targets = self._clause_targets(
-                            text, state, cue, members, prev_end, next_start
-                        )
-                    if not targets and previous_targets:
+                        targets = rule_targets
+                    elif rule_targets:
+                        targets = sorted(set(targets) | set(rule_targets))
+                    # a second cue right after the first describes the same organs
+                    # (zh: 摄取增高，局部减低; en only when nothing but a few words lie between)
+                    if not targets and previous_targets and (self.zh or cue.start - prev_end <= _INHERIT_GAP_MAX):
                         targets = previous_targets
                     if not targets and not members and not elsewhere(ci):
                         if subject and (self.zh and subject_clause < ci):
@@ -141,8 +147,38 @@ class Attacher:
                     previous_targets = targets
             if subject:
                 carry = subject
+            # 'Liver:' standing alone heads the sentences that follow it
+            if sentence_mentions:
+                after_heading = self._is_heading(text, sentence, state, sentence_mentions)
         state.links = links
         return doc
+
+    @staticmethod
+    def _is_heading(text: str, sentence, state: DocState, mention_ids: list[int]) -> bool:
+        if text[sentence.end : sentence.end + 1] != ":":
+            return False
+        rest = text[sentence.start : sentence.end]
+        for i in reversed(mention_ids):
+            m = state.mentions[i]
+            rest = rest[: m.start - sentence.start] + rest[m.end - sentence.start :]
+        return len(re.sub(r"[\W\d_]", "", rest)) <= 4
+
+    def _comparators(self, text: str, state: DocState) -> set[int]:
+        """Mentions inside a cue after a comparison word (摄取较周围肝实质减低, greater than liver)."""
+        comparator = self.lexicon.context.get("comparator")
+        found: set[int] = set()
+        if comparator is None:
+            return found
+        starts = [m.start for m in state.mentions]
+        for cue in state.cues:
+            lo = bisect.bisect_left(starts, cue.start)
+            for i in range(lo, len(starts)):
+                mention = state.mentions[i]
+                if mention.start >= cue.end:
+                    break
+                if comparator.search(text, cue.start, mention.start):
+                    found.add(i)
+        return found
 
     @staticmethod
     def _clause_index(clauses: list[tuple[int, int]], pos: int) -> int:

@@ -33,6 +33,7 @@ class CueMatcher:
         self.prior = ctx.get("prior_time")
         self.comparison = ctx.get("comparison")
         self.alternative = ctx.get("alternative")
+        self.prior_modifier = ctx.get("prior_modifier")
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.pet2rep
@@ -103,6 +104,7 @@ class CueMatcher:
                         suv.start,
                         suv.end,
                         text[suv.start : suv.end],
+                        from_suv=True,
                     )
                 )
                 cue_sentences.add(si)
@@ -128,14 +130,26 @@ class CueMatcher:
                 )
             if technique[sentence.start]:
                 cue.dropped = "technique"
-            elif prior[clause[0]]:
-                cue.dropped = "prior time point"
+            elif prior[clause[0]] or (
+                self.prior_modifier is not None
+                and self.prior_modifier.search(text, max(clause[0], cue.start - 24), cue.start)
+            ):
+                cue.prior = True
             elif (
                 cue.state == "decreased"
                 and self.comparison is not None
                 and self.comparison.search(text, clause[0], clause[1])
             ):
                 cue.dropped = "change against a prior study"
+
+        # A bare uptake word ("FDG uptake in the mass") states increased only when nothing else in
+        # its clause says how the uptake is (uptake ... less than liver; uptake ... physiologic).
+        worded = {
+            bisect.bisect_right(clause_starts, c.head_start) - 1 for c in cues if c.priority > 0 and c.dropped is None
+        }
+        for cue in cues:
+            if cue.priority == 0 and bisect.bisect_right(clause_starts, cue.head_start) - 1 in worded:
+                cue.dropped = "bare uptake word beside a worded cue"
 
         # A physiological/artefact explanation turns the abnormal cues of its clause (or of the
         # clause before, when it stands alone) into normal, unless it offers alternatives.

@@ -34,6 +34,8 @@ class Cue:
     uncertain: bool = False
     explained: bool = False
     dropped: str | None = None  # why the cue adds nothing (prior time point, change only)
+    from_suv: bool = False  # an SUV value standing in for an uptake word
+    prior: bool = False  # describes an earlier study: counts only as a resolution (negated)
 
 
 @dataclass

@@ -1,0 +1,219 @@
+"""Organ x uptake labels on hand-written reports, one guide rule (docs/ANNOTATION.md) per case.
+
+Every text here was written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+I, D, A, N = "increased", "decreased", "absent", "normal"
+
+ZH_CASES = [
+    # plain states
+    ("肝脏大小形态正常，FDG摄取未见异常。", {"liver": [N]}),
+    ("肝右叶见一低密度肿块，FDG摄取明显增高，SUVmax约9.3。", {"liver": [I]}),
+    ("肝左叶见稍低密度结节，FDG摄取较周围肝实质减低。", {"liver": [D]}),
+    ("左肾见多发囊状低密度影，FDG摄取缺失。", {"kidney": [A]}),
+    ("脾脏FDG呈生理性摄取。", {"spleen": [N]}),
+    ("大脑皮质放射性分布均匀、对称。", {"brain": [N]}),
+    # several states, normal dropped beside abnormal
+    ("肝右叶见高代谢肿块，肝左叶囊肿呈放射性缺损，余肝实质FDG摄取未见异常。", {"liver": [I, A]}),
+    # negation
+    ("双侧颈部未见肿大淋巴结及异常FDG摄取。", {"neck_lymph_node": [N]}),
+    ("胰腺未见异常放射性浓聚。", {"pancreas": [N]}),
+    ("甲状腺FDG摄取未见增高。", {"thyroid": [N]}),
+    ("食管壁未见增厚，FDG代谢未见异常。", {"esophagus": [N]}),
+    ("治疗后复查，纵隔淋巴结异常摄取基本消失。", {"mediastinal_lymph_node": [N]}),
+    # hedging keeps the state
+    ("胃窦壁增厚伴FDG摄取增高，考虑胃癌可能。", {"stomach": [I]}),
+    ("右肺门淋巴结FDG代谢增高，不除外转移。", {"mediastinal_lymph_node": [I]}),
+    # the organ the sentence is about, not one named in passing
+    ("鼻咽顶壁未见增厚，两侧腭扁桃体对称，FDG呈生理性摄取。", {"nasopharynx": [N]}),
+    ("双侧肾盂肾盏未见扩张。双侧肾上腺形态自然，FDG摄取未见异常。", {"adrenal": [N]}),
+    # lists distribute
+    ("肝、脾、胰腺形态大小正常，FDG摄取未见异常。", {"liver": [N], "spleen": [N], "pancreas": [N]}),
+    (
+        "双侧锁骨上、纵隔及腹膜后见多发肿大淋巴结，FDG代谢增高，SUVmax 8.1。",
+        {"neck_lymph_node": [I], "mediastinal_lymph_node": [I], "abdominal_lymph_node": [I]},
+    ),
+    # CT-only statements add nothing
+    ("双侧眼球对称，未见明显异常。", {}),
+    ("心影大小正常，主动脉壁钙化。", {}),
+    ("前列腺体积增大，密度不均匀。", {}),
+    # technique and history add nothing
+    ("禁食6小时后静脉注射18F-FDG，血糖5.6mmol/L，静息60分钟后行全身PET/CT显像。", {}),
+    # a region without nodes or a mass placed by region adds nothing
+    ("右侧胸腔脊柱旁见软组织肿块，FDG摄取增高。", {}),
+    ("腹膜后占位，FDG代谢增高。", {}),
+    # the previous sentence's organ
+    ("右肺下叶见一实性结节，边缘毛刺。FDG代谢增高，SUVmax 6.2。", {"lung": [I]}),
+    # elsewhere adds nothing to organs not named
+    ("全身其余部位未见异常FDG摄取。", {}),
+    ("余未见明显异常。", {}),
+    # latest study only
+    (
+        "化疗前纵隔淋巴结摄取显著增高，化疗后纵隔淋巴结未见异常摄取。",
+        {"mediastinal_lymph_node": [N]},
+    ),
+    # group words
+    ("胃肠道呈生理性摄取。", {"stomach": [N], "intestine": [N]}),
+    # 相对增高 and 非特异性异常摄取 are increased
+    ("右侧腮腺FDG摄取相对增高。", {"salivary_gland": [I]}),
+    ("乙状结肠见非特异性异常摄取。", {"intestine": [I]}),
+    # an uptake statement explained as physiological
+    ("双侧颈部肌肉FDG摄取增高，考虑生理性摄取。", {"soft_tissue": [N]}),
+    # template brackets are read as if removed
+    ("甲状腺[形态、大小正常，密度均匀]，FDG【摄取未见异常】。", {"thyroid": [N]}),
+    # traditional characters
+    ("雙側腋窩見多枚腫大淋巴結，代謝異常增高。", {"axillary_lymph_node": [I]}),
+    # node stations by position
+    ("胰头周围见肿大淋巴结伴葡萄糖代谢增高。", {"abdominal_lymph_node": [I]}),
+    ("左侧腹股沟淋巴结FDG摄取轻度增高。", {"abdominal_lymph_node": [I]}),
+    # bone and marrow
+    ("多个胸腰椎体及骨盆见溶骨性破坏，FDG代谢异常增高。", {"bone": [I]}),
+    ("全身骨骼未见异常FDG代谢。", {"bone": [N]}),
+    # brain wording
+    ("颅内占位，FDG代谢异常增高。", {"brain": [I]}),
+    # comparison with a prior study: decreased-from-prior alone labels nothing
+    ("肝内病灶FDG摄取较前减低。", {}),
+]
+
+EN_CASES = [
+    ("Intense FDG uptake in a 3 cm mass in the right upper lobe (SUVmax 11.2).", {"lung": [I]}),
+    ("The liver and spleen demonstrate physiologic activity.", {"liver": [N], "spleen": [N]}),
+    (
+        "No FDG-avid cervical, axillary or inguinal lymph nodes.",
+        {"neck_lymph_node": [N], "axillary_lymph_node": [N], "abdominal_lymph_node": [N]},
+    ),
+    ("There is no abnormal uptake in the thyroid.", {"thyroid": [N]}),
+    ("Photopenic defect in the left kidney consistent with a cyst.", {"kidney": [A]}),
+    ("Relatively decreased uptake in the right hepatic lobe.", {"liver": [D]}),
+    ("Hypometabolism in the left temporal lobe.", {"brain": [D]}),
+    ("A non-FDG-avid sclerotic lesion in the L2 vertebral body.", {"bone": [N]}),
+    (
+        "Hypermetabolic mediastinal and hilar lymphadenopathy, suspicious for lymphoma.",
+        {"mediastinal_lymph_node": [I]},
+    ),
+    ("Diffuse marrow uptake, likely reactive.", {"bone": [I]}),
+    (
+        "Interval resolution of FDG avidity in the left axillary nodes.",
+        {"axillary_lymph_node": [N]},
+    ),
+    ("The previously hypermetabolic pancreatic mass is no longer FDG avid.", {"pancreas": [N]}),
+    ("FDG uptake in the prostate mass.", {"prostate": [I]}),
+    ("Nonspecific heterogeneous uptake throughout the liver.", {"liver": [N]}),
+    (
+        "Physiologic activity in the gastrointestinal and urinary tracts.",
+        {"stomach": [N], "intestine": [N], "kidney": [N], "bladder": [N]},
+    ),
+    ("Focal uptake in the sigmoid colon is likely physiologic.", {"intestine": [N]}),
+    ("A 1 cm right lower lobe nodule is not FDG avid.", {"lung": [N]}),
+    ("Hypermetabolic left neck mass.", {}),
+    ("Large retroperitoneal mass with intense FDG uptake.", {}),
+    ("Uptake in a soft tissue nodule adjacent to the sigmoid colon.", {}),
+    ("The patient was injected with 10 mCi of F-18 FDG; blood glucose was 95 mg/dL.", {}),
+    ("Elsewhere, no abnormal FDG uptake.", {}),
+    (
+        "Increased uptake in the left lobe of the liver and decreased uptake in the spleen.",
+        {"liver": [I], "spleen": [D]},
+    ),
+    ("The thyroid is enlarged. It is diffusely hypermetabolic.", {"thyroid": [I]}),
+    ("Mildly FDG-avid bilateral supraclavicular nodes (SUV max 3.1).", {"neck_lymph_node": [I]}),
+    (
+        "Increased uptake in the pericardium and along the thoracic aorta.",
+        {"heart": [I], "vessel": [I]},
+    ),
+    ("Misspelt: intense uptake in the pancraes.", {"pancreas": [I]}),
+    ("Intense uptake in both adrenal glands.", {"adrenal": [I]}),
+    ("Brain: normal FDG distribution.", {"brain": [N]}),
+    ("FDG-avid lesions in the subcutaneous tissues of the back.", {"soft_tissue": [I]}),
+]
+
+MORE_CASES = [
+    ("双侧上颌窦黏膜增厚，FDG摄取轻度增高，考虑炎症。", {"paranasal_sinus": [I]}),
+    ("右侧腭扁桃体增大，FDG代谢明显增高，SUVmax 10.2。", {"oropharynx": [I]}),
+    ("喉部FDG摄取未见异常。", {"larynx": [N]}),
+    ("双侧颌下淋巴结FDG摄取增高。", {"neck_lymph_node": [I]}),
+    ("左侧乳腺外上象限见一结节，FDG代谢增高。", {"breast": [I]}),
+    ("心肌FDG摄取弥漫性增高，考虑生理性。", {"heart": [N]}),
+    ("右侧胸膜增厚伴FDG摄取增高。", {"pleura": [I]}),
+    ("胆囊壁增厚，FDG摄取未见增高。", {"gallbladder": [N]}),
+    ("左侧肾上腺结节，FDG代谢增高，SUVmax 4.5。", {"adrenal": [I]}),
+    ("膀胱内放射性浓聚，为尿液排泄所致。", {"bladder": [N]}),
+    ("子宫内膜FDG摄取增高，考虑生理性。", {"uterus_ovary": [N]}),
+    ("右侧卵巢囊性灶，FDG摄取缺损。", {"uterus_ovary": [A]}),
+    ("右侧臀部皮下见结节，FDG代谢增高。", {"soft_tissue": [I]}),
+    ("腹主动脉管壁FDG摄取增高。", {"vessel": [I]}),
+    ("脑实质放射性分布对称，未见异常放射性浓聚或稀疏。", {"brain": [N]}),
+    ("左侧基底节区FDG代谢减低。", {"brain": [D]}),
+    ("肝门区及腹膜后多发淋巴结，FDG摄取增高。", {"abdominal_lymph_node": [I]}),
+    ("纵隔4R区淋巴结FDG代谢增高，SUVmax约5.6，考虑转移。", {"mediastinal_lymph_node": [I]}),
+    ("右肺上叶磨玻璃结节，FDG摄取未见明显增高，建议随访。", {"lung": [N]}),
+    ("乙状结肠局灶性FDG摄取增高，建议肠镜检查。", {"intestine": [I]}),
+    ("T8椎体FDG代谢增高，考虑骨转移。", {"bone": [I]}),
+    ("骨髓FDG摄取弥漫性增高，考虑反应性改变。", {"bone": [I]}),
+    ("甲状腺左叶低密度结节，FDG摄取稍低于周围甲状腺组织。", {"thyroid": [D]}),
+    ("脾脏FDG摄取高于肝脏。", {"spleen": [I]}),
+    ("双侧腋窝未见肿大淋巴结。", {}),
+    ("右侧锁骨上窝见肿大淋巴结，FDG代谢增高。", {"neck_lymph_node": [I]}),
+    ("双肾实质FDG摄取未见异常，双侧输尿管未见扩张。", {"kidney": [N]}),
+    ("胰腺尾部见低密度灶，FDG摄取减低。", {"pancreas": [D]}),
+    ("Moderate FDG uptake in the gastric fundus, likely physiologic.", {"stomach": [N]}),
+    (
+        "Intense uptake in the left palatine tonsil (SUVmax 14.0), suspicious for malignancy.",
+        {"oropharynx": [I]},
+    ),
+    (
+        "Mild FDG avidity in the right parotid gland, likely a Warthin tumor.",
+        {"salivary_gland": [I]},
+    ),
+    ("Diffusely increased thyroid uptake, consistent with thyroiditis.", {"thyroid": [I]}),
+    ("No hypermetabolic mediastinal or hilar lymph nodes.", {"mediastinal_lymph_node": [N]}),
+    ("There is a hypermetabolic lytic lesion in the right iliac bone.", {"bone": [I]}),
+    (
+        "Multiple FDG-avid hepatic metastases, the largest in segment 7 (SUVmax 9.8).",
+        {"liver": [I]},
+    ),
+    ("Physiologic uptake in the bowel and bladder.", {"intestine": [N], "bladder": [N]}),
+    ("Focal uptake in the cecum without a CT correlate.", {"intestine": [I]}),
+    ("Uptake in the right adrenal nodule is less than liver.", {"adrenal": [D]}),
+    ("The kidneys show expected excretion of radiotracer.", {"kidney": [N]}),
+    ("Cold defect in the spleen.", {"spleen": [A]}),
+    ("No abnormal uptake in the brain, neck, chest, abdomen or pelvis.", {"brain": [N]}),
+    ("FDG-avid esophageal thickening at the gastroesophageal junction.", {"esophagus": [I]}),
+    ("Increased activity in the myocardium is physiologic.", {"heart": [N]}),
+    ("Prostate: no abnormal FDG uptake.", {"prostate": [N]}),
+    (
+        "LUNGS: A 2.1 cm spiculated nodule in the left upper lobe demonstrates intense uptake, SUV max 12.",
+        {"lung": [I]},
+    ),
+    (
+        "The previously noted FDG-avid left axillary node has resolved.",
+        {"axillary_lymph_node": [N]},
+    ),
+]
+
+MIXED_CASES = [
+    ("肝脏 liver 见高代谢灶，SUVmax 7.4。", {"liver": [I]}),
+    ("Stomach: 胃壁FDG摄取增高。", {"stomach": [I]}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ZH_CASES, ids=[c[0][:18] for c in ZH_CASES])
+def test_zh_labels(extractor, text, expected):
+    assert extractor(text).labels == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), EN_CASES, ids=[c[0][:30] for c in EN_CASES])
+def test_en_labels(extractor, text, expected):
+    assert extractor(text).labels == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), MIXED_CASES, ids=[c[0][:12] for c in MIXED_CASES])
+def test_mixed_labels(extractor, text, expected):
+    assert extractor(text).labels == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), MORE_CASES, ids=[c[0][:24] for c in MORE_CASES])
+def test_more_labels(extractor, text, expected):
+    assert extractor(text).labels == expected
