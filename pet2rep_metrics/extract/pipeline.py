@@ -300,7 +300,7 @@ def _findings(state: DocState, lexicon: Lexicon, original: str) -> Iterator[Find
                 negated=cue.negated,
                 uncertain=cue.uncertain,
                 suvmax=suv if final_state == "increased" else None,
-                laterality=laterality(text, mention.start, mention.clause_start),
+                laterality=laterality(text, mention.start, mention.end, mention.clause_start),
                 section=sentence.section,
                 start=start,
                 end=end,
@@ -352,10 +352,11 @@ def _laterality_finder(lexicon: Lexicon):
     )
     reach = 4 if lexicon.language == "zh" else 24
 
-    def laterality(text: str, start: int, clause_start: int) -> str | None:
+    def laterality(text: str, start: int, end: int, clause_start: int) -> str | None:
+        # the words just before the organ word, and the word itself (右肺, left kidney)
         last = None
         if regex is not None:
-            for match in regex.finditer(text, max(clause_start, start - reach), start):
+            for match in regex.finditer(text, max(clause_start, start - reach), end):
                 last = match.lastgroup
         return last
 

@@ -1,0 +1,145 @@
+"""Reading and validating the package's inputs (JSONL, text, CSV) and writing outputs whole.
+
+Every input error is an :class:`InputError` that names the file and, where there is one, the
+line; writers go through a temporary file and a rename, so a failed run leaves no half file."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+
+class InputError(ValueError):
+    """Bad input: ``path`` and ``line`` (1-based, or None) say where."""
+
+    def __init__(self, path: str | os.PathLike[str], line: int | None, message: str):
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {message}")
+
+
+def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line number, object) for every non-blank line; a line that is not UTF-8, not
+    JSON, or not a JSON object raises InputError naming it."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, None, "no such file")
+    with path.open("rb") as handle:
+        for lineno, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(path, lineno, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+            if lineno == 1:
+                line = line.lstrip("\ufeff")
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(path, lineno, f"not valid JSON ({exc.msg}, column {exc.colno})") from None
+            if not isinstance(obj, dict):
+                raise InputError(path, lineno, f"expected a JSON object, got {type(obj).__name__}")
+            yield lineno, obj
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """A whole text file as UTF-8 (a BOM is dropped); non-UTF-8 raises InputError with the line."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, None, "no such file")
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(path, line, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+
+
+def _case_id(path: Path, lineno: int, obj: dict[str, Any], keys: tuple[str, ...]) -> str:
+    for key in keys:
+        value = obj.get(key)
+        if value is not None and not isinstance(value, (dict, list)):
+            text = str(value).strip()
+            if text:
+                return text
+    raise InputError(path, lineno, f"missing id (one of: {', '.join(keys)})")
+
+
+def read_reports(path: str | os.PathLike[str], text_keys: tuple[str, ...] = ("text",)) -> list[dict[str, Any]]:
+    """Reports to extract: a .jsonl with ``id``, ``text`` and optional ``language`` per line, or
+    any other file read whole as one report (id = file stem). Duplicate ids raise."""
+    path = Path(path)
+    if path.suffix.lower() not in (".jsonl", ".ndjson"):
+        return [{"id": path.stem, "text": read_text(path), "language": None, "_line": None}]
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for lineno, obj in iter_jsonl(path):
+        case_id = _case_id(path, lineno, obj, ("id", "subject_id", "patient_id"))
+        text = next((obj[k] for k in text_keys if k in obj), None)
+        if text is None:
+            raise InputError(path, lineno, f"missing field {text_keys[0]!r}")
+        if isinstance(text, list) and all(isinstance(t, str) for t in text):
+            text = "\n".join(text)
+        if not isinstance(text, str):
+            raise InputError(path, lineno, f"field {text_keys[0]!r} must be a string, got {type(text).__name__}")
+        language = obj.get("language")
+        if language not in (None, "auto", "zh", "en"):
+            raise InputError(path, lineno, f"language must be 'zh', 'en' or 'auto', got {language!r}")
+        if case_id in seen:
+            raise InputError(path, lineno, f"duplicate id {case_id!r} (first on line {seen[case_id]})")
+        seen[case_id] = lineno
+        rows.append({"id": case_id, "text": text, "language": language, "_line": lineno})
+    return rows
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | os.PathLike[str], mode: str = "w"):
+    """Open a temporary file beside ``path``; on success it replaces ``path``, on error it is
+    removed and ``path`` is left as it was."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8", newline=None if "b" in mode else "") as handle:
+            yield handle
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_jsonl(path: str | os.PathLike[str], rows: Iterable[dict[str, Any]]) -> int:
+    """Write rows as JSONL (UTF-8, one object a line) atomically; returns the row count."""
+    count = 0
+    with atomic_writer(path) as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n")
+            count += 1
+    return count
+
+
+def write_json(path: str | os.PathLike[str], obj: Any) -> None:
+    """Write one JSON document atomically (indented, UTF-8)."""
+    with atomic_writer(path) as handle:
+        json.dump(obj, handle, ensure_ascii=False, indent=2, sort_keys=False)
+        handle.write("\n")
+
+
+def write_csv(path: str | os.PathLike[str], rows: list[dict[str, Any]], columns: list[str] | None = None) -> None:
+    """Write rows as CSV atomically; columns default to the first row's keys."""
+    columns = columns or (list(rows[0]) if rows else [])
+    with atomic_writer(path) as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
