@@ -28,7 +28,13 @@ def _user_errors():
 
 
 def _progress(total: int, description: str):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     return Progress(
         TextColumn(description),
@@ -43,15 +49,24 @@ def _progress(total: int, description: str):
 
 
 # --------------------------------------------------------------------------- pet2rep-extract
-extract_app = typer.Typer(add_completion=False, help="Read PET/CT reports into organ x uptake tables.")
+extract_app = typer.Typer(
+    add_completion=False, help="Read PET/CT reports into organ x uptake tables."
+)
 
 
 @extract_app.command()
 def extract(
-    input: Annotated[Path, typer.Argument(help="A .txt report, or a .jsonl with id, text, optional language per line")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write JSONL here instead of a table")] = None,
+    input: Annotated[
+        Path,
+        typer.Argument(help="A .txt report, or a .jsonl with id, text, optional language per line"),
+    ],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write JSONL here instead of a table")
+    ] = None,
     language: Annotated[str, typer.Option(help="auto | zh | en")] = "auto",
-    model: Annotated[str | None, typer.Option(help="English spaCy model: blank (default), auto, or a name/path")] = None,
+    model: Annotated[
+        str | None, typer.Option(help="English spaCy model: blank (default), auto, or a name/path")
+    ] = None,
 ) -> None:
     """Extract organ x uptake labels and findings from INPUT."""
     from .extract import Extractor
@@ -74,7 +89,9 @@ def extract(
                 output,
                 ({"id": row["id"], **table.to_dict()} for row, table in zip(rows, tables)),
             )
-            _err.print(f"wrote {count} reports to {output} ({extractor.signature})", highlight=False)
+            _err.print(
+                f"wrote {count} reports to {output} ({extractor.signature})", highlight=False
+            )
             return
         for row, table in zip(rows, tables):
             _out.print(_extract_table(row["id"], table))
@@ -94,7 +111,13 @@ def _extract_table(case_id: str, table) -> Table:
         suv = max((f.suvmax for f in findings if f.suvmax is not None), default=None)
         evidence = next((f.evidence for f in findings if f.state in states), "")
         style = "red" if any(s != "normal" for s in states) else None
-        view.add_row(organ, ", ".join(states), "" if suv is None else f"{suv:g}", evidence.replace("\n", " "), style=style)
+        view.add_row(
+            organ,
+            ", ".join(states),
+            "" if suv is None else f"{suv:g}",
+            evidence.replace("\n", " "),
+            style=style,
+        )
     if not table.labels:
         view.add_row("(no organ with an uptake statement)", "", "", "")
     return view

@@ -37,7 +37,9 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, An
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise InputError(path, lineno, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+                raise InputError(
+                    path, lineno, f"not UTF-8 ({exc.reason} at byte {exc.start})"
+                ) from None
             if lineno == 1:
                 line = line.lstrip("\ufeff")
             if not line.strip():
@@ -45,7 +47,9 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, An
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise InputError(path, lineno, f"not valid JSON ({exc.msg}, column {exc.colno})") from None
+                raise InputError(
+                    path, lineno, f"not valid JSON ({exc.msg}, column {exc.colno})"
+                ) from None
             if not isinstance(obj, dict):
                 raise InputError(path, lineno, f"expected a JSON object, got {type(obj).__name__}")
             yield lineno, obj
@@ -74,7 +78,9 @@ def _case_id(path: Path, lineno: int, obj: dict[str, Any], keys: tuple[str, ...]
     raise InputError(path, lineno, f"missing id (one of: {', '.join(keys)})")
 
 
-def read_reports(path: str | os.PathLike[str], text_keys: tuple[str, ...] = ("text",)) -> list[dict[str, Any]]:
+def read_reports(
+    path: str | os.PathLike[str], text_keys: tuple[str, ...] = ("text",)
+) -> list[dict[str, Any]]:
     """Reports to extract: a .jsonl with ``id``, ``text`` and optional ``language`` per line, or
     any other file read whole as one report (id = file stem). Duplicate ids raise."""
     path = Path(path)
@@ -90,12 +96,18 @@ def read_reports(path: str | os.PathLike[str], text_keys: tuple[str, ...] = ("te
         if isinstance(text, list) and all(isinstance(t, str) for t in text):
             text = "\n".join(text)
         if not isinstance(text, str):
-            raise InputError(path, lineno, f"field {text_keys[0]!r} must be a string, got {type(text).__name__}")
+            raise InputError(
+                path, lineno, f"field {text_keys[0]!r} must be a string, got {type(text).__name__}"
+            )
         language = obj.get("language")
         if language not in (None, "auto", "zh", "en"):
-            raise InputError(path, lineno, f"language must be 'zh', 'en' or 'auto', got {language!r}")
+            raise InputError(
+                path, lineno, f"language must be 'zh', 'en' or 'auto', got {language!r}"
+            )
         if case_id in seen:
-            raise InputError(path, lineno, f"duplicate id {case_id!r} (first on line {seen[case_id]})")
+            raise InputError(
+                path, lineno, f"duplicate id {case_id!r} (first on line {seen[case_id]})"
+            )
         seen[case_id] = lineno
         rows.append({"id": case_id, "text": text, "language": language, "_line": lineno})
     return rows
@@ -109,7 +121,9 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "w"):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8", newline=None if "b" in mode else "") as handle:
+        with os.fdopen(
+            fd, mode, encoding=None if "b" in mode else "utf-8", newline=None if "b" in mode else ""
+        ) as handle:
             yield handle
         os.replace(tmp, path)
     except BaseException:
@@ -135,7 +149,9 @@ def write_json(path: str | os.PathLike[str], obj: Any) -> None:
         handle.write("\n")
 
 
-def write_csv(path: str | os.PathLike[str], rows: list[dict[str, Any]], columns: list[str] | None = None) -> None:
+def write_csv(
+    path: str | os.PathLike[str], rows: list[dict[str, Any]], columns: list[str] | None = None
+) -> None:
     """Write rows as CSV atomically; columns default to the first row's keys."""
     columns = columns or (list(rows[0]) if rows else [])
     with atomic_writer(path) as handle:

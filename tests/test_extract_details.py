@@ -34,7 +34,12 @@ def test_finding_fields_zh(extractor):
 def test_finding_fields_en(extractor):
     text = "IMPRESSION: Mildly FDG-avid left axillary node (SUVmax 3.2), possibly reactive."
     finding = _one(extractor(text), "axillary_lymph_node")
-    assert (finding.state, finding.intensity, finding.laterality, finding.suvmax) == ("increased", "mild", "left", 3.2)
+    assert (finding.state, finding.intensity, finding.laterality, finding.suvmax) == (
+        "increased",
+        "mild",
+        "left",
+        3.2,
+    )
     assert finding.uncertain is True
     assert finding.section == "impression"
 
@@ -105,10 +110,18 @@ def test_same_input_same_output():
 
 def test_pipe_matches_single_calls(extractor):
     texts = ["肝脏FDG摄取增高。", "No abnormal uptake in the liver.", "", "胃壁FDG代谢增高。"]
-    assert [t.labels for t in extractor.pipe(texts, batch_size=2)] == [extractor(t).labels for t in texts]
+    assert [t.labels for t in extractor.pipe(texts, batch_size=2)] == [
+        extractor(t).labels for t in texts
+    ]
 
 
 def test_synthetic_reports_are_read_exactly(extractor):
     reports = [zh_report(seed) for seed in range(300)]
-    wrong = [seed for seed, ((text, labels), table) in enumerate(zip(reports, extractor.pipe(r[0] for r in reports))) if table.labels != labels]
+    wrong = [
+        seed
+        for seed, ((text, labels), table) in enumerate(
+            zip(reports, extractor.pipe(r[0] for r in reports))
+        )
+        if table.labels != labels
+    ]
     assert wrong == []

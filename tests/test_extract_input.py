@@ -29,7 +29,7 @@ def test_non_string_raises(extractor):
 
 
 def test_one_megabyte_report(extractor):
-    text = ("肝脏形态正常，FDG摄取未见异常。" * 70000)[: 1_000_000]
+    text = ("肝脏形态正常，FDG摄取未见异常。" * 70000)[:1_000_000]
     table = extractor(text)
     assert table.labels == {"liver": ["normal"]}
 
@@ -46,7 +46,9 @@ def test_non_utf8_text_file(tmp_path):
 
 def test_malformed_jsonl_names_line_and_writes_nothing(tmp_path):
     source = tmp_path / "reports.jsonl"
-    source.write_text('{"id": "a", "text": "肝脏FDG摄取增高。"}\n{"id": "b", "text": \n', encoding="utf-8")
+    source.write_text(
+        '{"id": "a", "text": "肝脏FDG摄取增高。"}\n{"id": "b", "text": \n', encoding="utf-8"
+    )
     out = tmp_path / "out.jsonl"
     result = runner.invoke(extract_app, [str(source), "-o", str(out)])
     assert result.exit_code == 2
@@ -71,7 +73,9 @@ def test_cli_jsonl_round_trip(tmp_path):
         {"id": "zh1", "text": "肝右叶见高代谢灶，SUVmax 6.1。"},
         {"id": "en1", "text": "No FDG-avid nodes in the axilla.", "language": "en"},
     ]
-    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    source.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
     out = tmp_path / "out.jsonl"
     result = runner.invoke(extract_app, [str(source), "-o", str(out)])
     assert result.exit_code == 0, result.output

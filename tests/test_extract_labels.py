@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-I, D, A, N = "increased", "decreased", "absent", "normal"
+I, D, A, N = "increased", "decreased", "absent", "normal"  # noqa: E741
 
 ZH_CASES = [
     # plain states

@@ -99,7 +99,11 @@ class Attacher:
             refers_back = (
                 not names_place
                 and not _ENUMERATED.match(raw)
-                and (self.zh or after_heading or bool(self.anaphora and self.anaphora.match(sentence_text)))
+                and (
+                    self.zh
+                    or after_heading
+                    or bool(self.anaphora and self.anaphora.match(sentence_text))
+                )
             )
 
             for ci, (c0, c1) in enumerate(sentence.clauses):
@@ -108,7 +112,8 @@ class Attacher:
                     for k in range(
                         bisect.bisect_left(cue_heads, c0), bisect.bisect_left(cue_heads, c1)
                     )
-                    if state.cues[k].dropped is None and (not state.cues[k].prior or state.cues[k].negated)
+                    if state.cues[k].dropped is None
+                    and (not state.cues[k].prior or state.cues[k].negated)
                 ]
                 if not cue_ids:
                     continue
@@ -127,7 +132,9 @@ class Attacher:
                     if parsed and not cue.from_suv:
                         targets = self._parse_targets(doc, state, k, sentence_mentions)
                         how = "parse"
-                    rule_targets = self._clause_targets(text, state, cue, members, prev_end, next_start)
+                    rule_targets = self._clause_targets(
+                        text, state, cue, members, prev_end, next_start
+                    )
                     if not targets:
                         how = "clause"
                         targets = rule_targets
@@ -135,7 +142,11 @@ class Attacher:
                         targets = sorted(set(targets) | set(rule_targets))
                     # a second cue right after the first describes the same organs
                     # (zh: 摄取增高，局部减低; en only when nothing but a few words lie between)
-                    if not targets and previous_targets and (self.zh or cue.start - prev_end <= _INHERIT_GAP_MAX):
+                    if (
+                        not targets
+                        and previous_targets
+                        and (self.zh or cue.start - prev_end <= _INHERIT_GAP_MAX)
+                    ):
                         targets = previous_targets
                     if not targets and not members and not elsewhere(ci):
                         if subject and (self.zh and subject_clause < ci):

@@ -145,10 +145,15 @@ class CueMatcher:
         # A bare uptake word ("FDG uptake in the mass") states increased only when nothing else in
         # its clause says how the uptake is (uptake ... less than liver; uptake ... physiologic).
         worded = {
-            bisect.bisect_right(clause_starts, c.head_start) - 1 for c in cues if c.priority > 0 and c.dropped is None
+            bisect.bisect_right(clause_starts, c.head_start) - 1
+            for c in cues
+            if c.priority > 0 and c.dropped is None
         }
         for cue in cues:
-            if cue.priority == 0 and bisect.bisect_right(clause_starts, cue.head_start) - 1 in worded:
+            if (
+                cue.priority == 0
+                and bisect.bisect_right(clause_starts, cue.head_start) - 1 in worded
+            ):
                 cue.dropped = "bare uptake word beside a worded cue"
 
         # A physiological/artefact explanation turns the abnormal cues of its clause (or of the

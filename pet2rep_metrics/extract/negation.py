@@ -23,9 +23,16 @@ _CLAUSE_DEPS = frozenset({"ROOT", "advcl", "ccomp", "relcl", "parataxis", "xcomp
 
 class ScopedNegex:
     """Sets cue attributes from termsets: ``termsets`` maps an attribute ('negated',
-    'uncertain') to a termset dict with negspacy's four keys. One matcher pass serves all."""
+    'uncertain') to a termset dict with negspacy's four keys; ``scopes`` maps an attribute to
+    'clause' (default) or 'sentence'. One matcher pass serves all."""
 
-    def __init__(self, nlp: Language, termsets: dict[str, dict[str, list[str]]]):
+    def __init__(
+        self,
+        nlp: Language,
+        termsets: dict[str, dict[str, list[str]]],
+        scopes: dict[str, str] | None = None,
+    ):
+        self.scopes = scopes or {}
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._label_of: dict[int, tuple[str, str]] = {}
         for attribute, termset in termsets.items():
@@ -52,6 +59,7 @@ class ScopedNegex:
             attribute, role = self._label_of[match_id]
             by_attribute[attribute].append((token_starts[start], token_ends[end - 1], role, start))
         clause_starts = {c[0] for s in state.sentences for c in s.clauses}
+        sentence_starts = {s.start for s in state.sentences}
         text_end = len(state.normalized.text)
         parsed = doc.has_annotation("DEP")
         for attribute, matches in by_attribute.items():
@@ -64,7 +72,9 @@ class ScopedNegex:
                 continue
             pre_starts = [m[0] for m in preceding]
             fol_starts = [m[0] for m in following]
-            boundaries = sorted(clause_starts | {m[0] for m in kept if m[2] == "termination"})
+            # negation reaches to the clause's end; a hedge speaks for the whole sentence
+            starts = sentence_starts if self.scopes.get(attribute) == "sentence" else clause_starts
+            boundaries = sorted(starts | {m[0] for m in kept if m[2] == "termination"})
             for cue in state.cues:
                 bi = bisect.bisect_right(boundaries, cue.head_start) - 1
                 lo = boundaries[bi] if bi >= 0 else 0

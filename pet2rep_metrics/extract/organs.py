@@ -88,7 +88,10 @@ class OrganMatcher:
             if (
                 term.lang == "en"
                 and self.lexicon.language == "zh"
-                and ((s > 0 and _ASCII_WORD.match(text[s - 1])) or (e < len(text) and _ASCII_WORD.match(text[e])))
+                and (
+                    (s > 0 and _ASCII_WORD.match(text[s - 1]))
+                    or (e < len(text) and _ASCII_WORD.match(text[e]))
+                )
             ):
                 continue
             candidates.append((s, e, term))

@@ -70,7 +70,11 @@ def _make_cues(nlp: Language, name: str, language: str, lexicon_dir: str | None)
 @Language.factory("pet2rep_negex", default_config={"language": "en", "lexicon_dir": None})
 def _make_negex(nlp: Language, name: str, language: str, lexicon_dir: str | None):
     lexicon = load_lexicon(language, lexicon_dir)
-    return ScopedNegex(nlp, {"negated": lexicon.negation, "uncertain": lexicon.uncertainty})
+    return ScopedNegex(
+        nlp,
+        {"negated": lexicon.negation, "uncertain": lexicon.uncertainty},
+        scopes={"negated": "clause", "uncertain": "sentence"},
+    )
 
 
 @Language.factory(
