@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from .extract import Extractor, Finding, ReportTable
 from .labels import ABNORMAL_STATES, STATES, organ_ids, organ_set
+from .metrics import Scorer, bootstrap_ci, paired_randomization, tokenize
 
 __version__ = "0.1.0"
 
@@ -28,8 +29,20 @@ __all__ = [
     "Extractor",
     "Finding",
     "ReportTable",
+    "Scorer",
     "__version__",
+    "bootstrap_ci",
     "extract",
     "organ_ids",
     "organ_set",
+    "paired_randomization",
+    "score",
+    "tokenize",
 ]
+
+
+def score(preds: list[str], refs: list[str], **options) -> dict:
+    """One-off scoring with the default metrics; for repeated use build a :class:`Scorer`."""
+    per_case = options.pop("per_case", False)
+    ref_labels = options.pop("ref_labels", None)
+    return Scorer(**options).score(preds, refs, ref_labels=ref_labels, per_case=per_case)

@@ -1,0 +1,57 @@
+"""The metric interface: every metric says its name, scores a corpus and each case, and prints a
+signature of every setting that changes its number (after sacrebleu)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class MetricResult:
+    """Corpus-level ``score`` (and named sub-scores in ``extra``), the per-case scores (aligned
+    with the input; NaN where a case has none), and the metric's ``signature``."""
+
+    name: str
+    score: float
+    per_case: np.ndarray
+    signature: str
+    extra: dict[str, Any] = field(default_factory=dict)
+    # per-case sufficient statistics and the function that pools them into the corpus score(s):
+    # what bootstrap intervals and paired tests resample
+    case_stats: np.ndarray | None = None
+    aggregate: Callable[[np.ndarray], dict[str, float]] | None = None
+
+    def pooled(self, rows: np.ndarray | None = None) -> dict[str, float]:
+        """Corpus score(s) recomputed from the case statistics of ``rows`` (all by default)."""
+        stats = self.case_stats if self.case_stats is not None else self.per_case[:, None]
+        if rows is not None:
+            stats = stats[rows]
+        if self.aggregate is not None:
+            return self.aggregate(stats)
+        values = stats[:, 0]
+        values = values[~np.isnan(values)]
+        return {self.name: float(values.mean()) if len(values) else 0.0}
+
+
+class Metric:
+    """Base class. Subclasses set ``name`` and implement :meth:`compute` on tokenised input
+    (``hyps``: one token list per case; ``refs``: one list of reference token lists per case)."""
+
+    name = "metric"
+    needs_tokens = True
+
+    def settings(self) -> dict[str, Any]:
+        return {}
+
+    def signature(self) -> str:
+        parts = [f"{key}:{value}" for key, value in self.settings().items()]
+        from .. import __version__
+
+        return "|".join([self.name, *parts, f"version:{__version__}"])
+
+    def compute(self, hyps: list[list[str]], refs: list[list[list[str]]]) -> MetricResult:
+        raise NotImplementedError

@@ -1,0 +1,84 @@
+"""BERTScore (bert-score), optional: needs the ``bertscore`` extra and a model available offline.
+
+Default models are bert-score's own for the language (zh: bert-base-chinese, en: roberta-large);
+any local model folder works with ``model`` (a path) and ``num_layers``. A model that cannot be
+loaded offline raises :class:`BertScoreUnavailable` with what to do, not a stack trace."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import MetricResult
+
+_DEFAULT_MODELS = {"zh": "bert-base-chinese", "en": "roberta-large"}
+
+
+class BertScoreUnavailable(RuntimeError):
+    """BERTScore cannot run here (package or model missing)."""
+
+
+class BertScore:
+    name = "bertscore"
+    needs_tokens = False
+
+    def __init__(
+        self,
+        model: str | None = None,
+        num_layers: int | None = None,
+        batch_size: int = 16,
+        device: str | None = None,
+    ):
+        self.model = model
+        self.num_layers = num_layers
+        self.batch_size = batch_size
+        self.device = device
+        self._scorers: dict[str, object] = {}
+
+    def signature(self, language: str | None = "zh") -> str:
+        model = self.model or _DEFAULT_MODELS.get(language or "zh")
+        return f"bertscore|model:{model}|layers:{self.num_layers or 'default'}|idf:no|rescale:no"
+
+    def _scorer(self, language: str):
+        key = language
+        if key in self._scorers:
+            return self._scorers[key]
+        try:
+            import bert_score
+        except ImportError as exc:
+            raise BertScoreUnavailable(
+                "BERTScore needs torch, transformers and bert-score: pip install 'pet2rep-metrics[bertscore]'"
+            ) from exc
+        model = self.model or _DEFAULT_MODELS[language]
+        kwargs = {"model_type": model, "batch_size": self.batch_size, "lang": language}
+        if self.num_layers is not None:
+            kwargs["num_layers"] = self.num_layers
+        elif self.model is not None and model not in bert_score.utils.model2layers:
+            raise BertScoreUnavailable(
+                f"model {model!r} is not one bert-score knows: give its layer with num_layers (--bertscore-layers)"
+            )
+        if self.device:
+            kwargs["device"] = self.device
+        try:
+            scorer = bert_score.BERTScorer(**kwargs)
+        except (OSError, ValueError) as exc:
+            raise BertScoreUnavailable(
+                f"BERTScore model {model!r} could not be loaded offline ({type(exc).__name__}). Download it once "
+                "with network access, or pass a local model folder with its num_layers."
+            ) from exc
+        self._scorers[key] = scorer
+        return scorer
+
+    def compute_text(
+        self, hyps: list[str], refs: list[list[str]], language: str | None
+    ) -> MetricResult:
+        scorer = self._scorer(language or "zh")
+        _, _, f1 = scorer.score(
+            [h if h.strip() else " " for h in hyps], [[r for r in rs] for rs in refs]
+        )
+        per_case = np.asarray(f1.cpu().numpy(), dtype=float)
+        return MetricResult(
+            "bertscore_f1",
+            float(per_case.mean()) if len(per_case) else 0.0,
+            per_case,
+            self.signature(language),
+        )

@@ -1,0 +1,442 @@
+"""METEOR 1.5 in Python: the scorer pycocoevalcap runs as ``java -jar meteor-1.5.jar - - -stdio
+-l en -norm``, re-implemented from the published algorithm (Denkowski & Lavie 2014).
+
+What is reproduced: the '-norm' tokenisation (Moses-style, dashes between words removed), the
+exact and stem (Snowball English) matchers, the one-to-one pre-pass, the left-to-right beam
+search over reference positions (width 40; alignments ranked by weighted matches, then chunks,
+then distance, with the reference's own tie-break order), the English 'rank' parameters
+(alpha 0.85, beta 0.20, gamma 0.60, delta 0.75; module weights 1.0 0.6 0.8 0.6), best reference
+per segment, and corpus scores from pooled statistics. Not reproduced: the synonym (WordNet) and
+paraphrase matchers. On character-tokenised Chinese these never fire, so the numbers equal the
+Java ones; on English they can differ (see README).
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+ALPHA, BETA, GAMMA, DELTA = 0.85, 0.20, 0.60, 0.75
+MODULE_WEIGHTS = (1.0, 0.6, 0.8, 0.6)  # exact, stem, synonym, paraphrase: scoring
+BEAM_SIZE = 40
+_ALNUM = "0-9A-Za-zŠŽšžŸÀ-ÖØ-öø-ž"
+_ALPHA = "A-Za-zŠŽšžŸÀ-ÖØ-öø-ž"
+_SEP_OTHER = re.compile(rf"([^{_ALNUM}\s.'`,\-‘’])")
+_COMMA = (re.compile(r"([^\d]),([^\d])"), re.compile(r"(\d),([^\d])"), re.compile(r"([^\d]),(\d)"))
+_RM_DASH = re.compile(rf"([{_ALNUM}.])-([{_ALNUM}])")
+_CONTRACTIONS = (
+    (re.compile(rf"([^{_ALPHA}])'([^{_ALPHA}])"), r"\1 ' \2"),
+    (re.compile(rf"([^{_ALPHA}\d])'([{_ALPHA}])"), r"\1 ' \2"),
+    (re.compile(rf"([{_ALPHA}])'([^{_ALPHA}])"), r"\1 ' \2"),
+    (re.compile(rf"([{_ALPHA}])'([{_ALPHA}])"), r"\1 '\2"),
+    (re.compile(r"(\d)'(s)"), r"\1 '\2"),
+)
+_FALLBACK_FUNCTION_WORDS = frozenset(
+    [
+        "the",
+        ",",
+        ".",
+        "to",
+        "of",
+        "and",
+        "a",
+        "in",
+        "that",
+        "for",
+        '"',
+        "is",
+        "on",
+        "'s",
+        "it",
+        "with",
+        "was",
+        "as",
+        "at",
+        "he",
+        "by",
+        "be",
+        "from",
+        "have",
+        "has",
+        "are",
+        "his",
+        "but",
+        "an",
+        "this",
+        "not",
+        "i",
+        "will",
+        "they",
+        ")",
+        "(",
+        "who",
+        "their",
+        "had",
+        "we",
+        "which",
+        "were",
+        "been",
+        "more",
+        "or",
+        "its",
+        "would",
+        "about",
+        "you",
+        ":",
+        "also",
+        "up",
+        "when",
+        "there",
+        "than",
+        "all",
+        "out",
+        "her",
+        "she",
+        "if",
+        "-",
+        "can",
+        "over",
+        "into",
+        "some",
+        "what",
+        "so",
+        "--",
+        "no",
+        "could",
+        "?",
+        "'t",
+        "'",
+        ";",
+        "there",
+    ]
+)
+
+
+def _sub_all(pattern: re.Pattern[str], repl: str, text: str) -> str:
+    # Java's replaceAll does not re-scan replaced text; overlapping contexts need a second pass.
+    previous = None
+    while previous != text:
+        previous, text = text, pattern.sub(repl, text)
+    return text
+
+
+@lru_cache(maxsize=32768)
+def normalize(line: str) -> tuple[str, ...]:
+    """METEOR's '-norm' tokenisation and lower-casing of one segment."""
+    work = f" {line} "
+    work = _SEP_OTHER.sub(r" \1 ", work)
+    for pattern in _COMMA:
+        work = _sub_all(pattern, r"\1 , \2", work)
+    work = re.sub(r"[`‘’]", "'", work)
+    work = re.sub(r"[“”]|''", ' " ', work)
+    work = work.replace("–", "-").replace("--", "-")
+    work = _sub_all(_RM_DASH, r"\1 \2", work)
+    for pattern, repl in _CONTRACTIONS:
+        work = _sub_all(pattern, repl, work)
+    words = work.split()
+    out = []
+    for i, word in enumerate(words):
+        if len(word) > 1 and word.endswith("."):
+            stem = word[:-1]
+            if "." in stem and re.search(f"[{_ALPHA}]", stem):
+                out.append(word.replace(".", ""))
+            elif i + 1 < len(words) and words[i + 1][:1].islower():
+                out.append(word)
+            else:
+                out.extend((stem, "."))
+        else:
+            out.append(word)
+    return tuple(w.lower() for w in out)
+
+
+@cache
+def _function_words() -> tuple[frozenset[str], str]:
+    """METEOR's English function-word list, read from pycocoevalcap's jar when installed."""
+    try:
+        import pycocoevalcap.meteor as meteor_pkg
+
+        jar = f"{meteor_pkg.__path__[0]}/meteor-1.5.jar"
+        with zipfile.ZipFile(jar) as archive:
+            words = archive.read("function/english.words").decode("utf-8").splitlines()
+        return frozenset(w for w in words if w), "jar"
+    except Exception:
+        return _FALLBACK_FUNCTION_WORDS, "builtin"
+
+
+_LATIN = re.compile(r"[a-z]")
+
+
+@lru_cache(maxsize=65536)
+def _stem_cached(stem, word: str) -> str:
+    return stem(word)
+
+
+@cache
+def _stemmer():
+    try:
+        from nltk.stem.snowball import SnowballStemmer
+
+        return SnowballStemmer("english").stem
+    except ImportError:  # pragma: no cover - nltk comes with rouge-score
+        return None
+
+
+@dataclass
+class MeteorStats:
+    """METEOR's sufficient statistics for one segment (summable over a corpus)."""
+
+    test_len: float = 0.0
+    ref_len: float = 0.0
+    test_func: float = 0.0
+    ref_func: float = 0.0
+    # per module: test content, ref content, test function, ref function matches
+    modules: list[list[float]] = field(default_factory=lambda: [[0.0] * 4 for _ in range(4)])
+    chunks: float = 0.0
+    test_matched: float = 0.0
+    ref_matched: float = 0.0
+
+    def add(self, other: MeteorStats) -> None:
+        self.test_len += other.test_len
+        self.ref_len += other.ref_len
+        self.test_func += other.test_func
+        self.ref_func += other.ref_func
+        for mine, theirs in zip(self.modules, other.modules):
+            for k in range(4):
+                mine[k] += theirs[k]
+        self.chunks += other.chunks
+        self.test_matched += other.test_matched
+        self.ref_matched += other.ref_matched
+
+    def as_row(self) -> list[float]:
+        """The 23 numbers METEOR prints for a segment, in its order."""
+        return [
+            self.test_len,
+            self.ref_len,
+            self.test_func,
+            self.ref_func,
+            *[v for module in self.modules for v in module],
+            self.chunks,
+            self.test_matched,
+            self.ref_matched,
+        ]
+
+    @classmethod
+    def from_row(cls, row) -> MeteorStats:
+        values = [float(v) for v in row]
+        stats = cls(values[0], values[1], values[2], values[3])
+        stats.modules = [values[4 + 4 * m : 8 + 4 * m] for m in range(4)]
+        stats.chunks, stats.test_matched, stats.ref_matched = values[20], values[21], values[22]
+        return stats
+
+    def score(self) -> float:
+        test_weighted_len = DELTA * (self.test_len - self.test_func) + (1 - DELTA) * self.test_func
+        ref_weighted_len = DELTA * (self.ref_len - self.ref_func) + (1 - DELTA) * self.ref_func
+        test_weighted = sum(
+            w * (DELTA * m[0] + (1 - DELTA) * m[2]) for w, m in zip(MODULE_WEIGHTS, self.modules)
+        )
+        ref_weighted = sum(
+            w * (DELTA * m[1] + (1 - DELTA) * m[3]) for w, m in zip(MODULE_WEIGHTS, self.modules)
+        )
+        try:
+            precision = test_weighted / test_weighted_len
+            recall = ref_weighted / ref_weighted_len
+            fmean = 1.0 / ((1 - ALPHA) / precision + ALPHA / recall)
+        except ZeroDivisionError:
+            return 0.0
+        test_total = sum(m[0] + m[2] for m in self.modules)
+        ref_total = sum(m[1] + m[3] for m in self.modules)
+        if test_total == self.test_len and ref_total == self.ref_len and self.chunks == 1:
+            frag = 0.0
+        else:
+            avg = (self.test_matched + self.ref_matched) / 2
+            frag = self.chunks / avg if avg else 0.0
+        score = fmean * (1 - GAMMA * frag**BETA)
+        return max(score, 0.0) if score == score else 0.0
+
+
+def _align(test: tuple[str, ...], ref: tuple[str, ...], use_stem: bool) -> MeteorStats:
+    """Stats of METEOR's alignment of ``test`` against ``ref`` (both normalised)."""
+    functions, _ = _function_words()
+    n_test, n_ref = len(test), len(ref)
+    # candidate matches per reference position, in METEOR's order: module, then test position
+    candidates: list[list[tuple[int, int]]] = [[] for _ in range(n_ref)]
+    positions: dict[str, list[int]] = defaultdict(list)
+    for j, word in enumerate(test):
+        positions[word].append(j)
+    test_cover = [0] * n_test
+    for i, word in enumerate(ref):
+        for j in positions.get(word, ()):
+            candidates[i].append((j, 0))
+            test_cover[j] += 1
+    identical = test == ref
+    stem = _stemmer() if use_stem and not identical else None
+    if stem is not None:
+        # words without Latin letters (CJK characters, numbers) stem to themselves: only an
+        # identical word could share their stem, and identical words are the exact module's
+        by_stem: dict[str, list[int]] = defaultdict(list)
+        for j, w in enumerate(test):
+            if _LATIN.search(w):
+                by_stem[_stem_cached(stem, w)].append(j)
+        for i, word in enumerate(ref):
+            if not by_stem or not _LATIN.search(word):
+                continue
+            for j in by_stem.get(_stem_cached(stem, word), ()):
+                if test[j] != word:
+                    candidates[i].append((j, 1))
+                    test_cover[j] += 1
+    # one-to-one, non-overlapping matches are fixed before the search
+    fixed: dict[int, tuple[int, int]] = {}
+    used0 = 0
+    for i, cands in enumerate(candidates):
+        if len(cands) == 1 and test_cover[cands[0][0]] == 1:
+            fixed[i] = cands[0]
+            used0 |= 1 << cands[0][0]
+
+    # beam search; a path is (-weighted, chunks, distance, order, last_end, used, link)
+    # The comparator adds int-truncated module weights (exact 1.0, others 0.5) to an int, so
+    # only exact matches raise a path's rank; a candidate's distance is charged to its parent.
+    order = 0
+    next_paths = [(0, 0, 0, order, -1, used0, None)]
+    for current in range(n_ref + 1):
+        paths = (
+            heapq.nsmallest(BEAM_SIZE, next_paths)
+            if len(next_paths) > BEAM_SIZE
+            else sorted(next_paths)
+        )
+        next_paths = []
+        for neg_weight, chunks, distance, _, last, used, link in paths:
+            if current == n_ref:
+                order += 1
+                next_paths.append(
+                    (neg_weight, chunks + (last != -1), distance, order, last, used, link)
+                )
+                continue
+            if current in fixed:
+                j, module = fixed[current]
+                order += 1
+                next_paths.append(
+                    (
+                        neg_weight - (2 if module == 0 else 0),
+                        chunks + (last != -1 and j != last),
+                        distance + abs(current - j),
+                        order,
+                        j + 1,
+                        used,
+                        (current, j, module, link),
+                    )
+                )
+                continue
+            for j, module in candidates[current]:
+                if used >> j & 1:
+                    continue
+                order += 1
+                next_paths.append(
+                    (
+                        neg_weight - (2 if module == 0 else 0),
+                        chunks + (last != -1 and j != last),
+                        distance,
+                        order,
+                        j + 1,
+                        used | (1 << j),
+                        (current, j, module, link),
+                    )
+                )
+                distance += abs(current - j)
+            order += 1
+            next_paths.append((neg_weight, chunks + (last != -1), distance, order, -1, used, link))
+        if not next_paths:
+            next_paths = [paths[0]]
+    next_paths.sort()
+    best = next_paths[0]
+
+    stats = MeteorStats(test_len=n_test, ref_len=n_ref)
+    test_is_func = [w in functions for w in test]
+    ref_is_func = [w in functions for w in ref]
+    stats.test_func = sum(test_is_func)
+    stats.ref_func = sum(ref_is_func)
+    matched: dict[int, int] = {}
+    link = best[6]
+    while link is not None:
+        i, j, module, link = link
+        matched[i] = j
+        row = stats.modules[module]
+        row[2 if test_is_func[j] else 0] += 1
+        row[3 if ref_is_func[i] else 1] += 1
+    chunks, last = 0, -1
+    for i in range(n_ref):
+        j = matched.get(i)
+        if j is None:
+            if last != -1:
+                chunks, last = chunks + 1, -1
+        else:
+            if last != -1 and j != last:
+                chunks += 1
+            last = j + 1
+    stats.chunks = chunks + (last != -1)
+    stats.test_matched = stats.ref_matched = len(matched)
+    return stats
+
+
+def segment_stats(hypothesis: str, references: list[str], use_stem: bool = True) -> MeteorStats:
+    """Best-reference statistics of one segment (strings of space-joined tokens)."""
+    test = normalize(hypothesis.replace("|||", "").replace("  ", " "))
+    best: MeteorStats | None = None
+    best_score = -1.0
+    for reference in references:
+        stats = _align(test, normalize(reference), use_stem)
+        score = stats.score()
+        if score > best_score:
+            best, best_score = stats, score
+    return best if best is not None else MeteorStats()
+
+
+def function_word_source() -> str:
+    """'jar' when METEOR's own function-word list was found, else 'builtin'."""
+    return _function_words()[1]
+
+
+class Meteor:
+    """METEOR 1.5 (see module docstring) behind the common metric interface."""
+
+    name = "meteor"
+    needs_tokens = True
+
+    def __init__(self, use_stem: bool = True):
+        self.use_stem = use_stem
+
+    def signature(self) -> str:
+        from .. import __version__
+
+        modules = "exact+stem" if self.use_stem else "exact"
+        return f"meteor|impl:python|modules:{modules}|norm:yes|fw:{function_word_source()}|beam:{BEAM_SIZE}|version:{__version__}"
+
+    def compute(self, hyps, refs):
+        import numpy as np
+
+        from .base import MetricResult
+
+        total = MeteorStats()
+        per_case = np.zeros(len(hyps))
+        rows = []
+        for c, (hyp, ref_list) in enumerate(zip(hyps, refs)):
+            stats = segment_stats(" ".join(hyp), [" ".join(r) for r in ref_list], self.use_stem)
+            per_case[c] = stats.score()
+            total.add(stats)
+            rows.append(stats.as_row())
+
+        def aggregate(table: np.ndarray) -> dict[str, float]:
+            pooled = MeteorStats.from_row(table.sum(0)) if len(table) else MeteorStats()
+            return {"meteor": pooled.score() if len(table) else 0.0}
+
+        return MetricResult(
+            self.name,
+            total.score() if len(hyps) else 0.0,
+            per_case,
+            self.signature(),
+            case_stats=np.array(rows) if rows else np.zeros((0, 23)),
+            aggregate=aggregate,
+        )

@@ -1,0 +1,105 @@
+"""Metrics from other packages, wired to keep Chinese intact: chrF and BLEU from sacrebleu,
+ROUGE-1/2/L from rouge-score with a tokenizer that keeps CJK (its default drops every
+non-ASCII character)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import MetricResult
+from .tokenize import tokenize
+
+
+class ChrF:
+    name = "chrf"
+    needs_tokens = False
+
+    def compute_text(
+        self, hyps: list[str], refs: list[list[str]], language: str | None
+    ) -> MetricResult:
+        from sacrebleu.metrics import CHRF
+
+        metric = CHRF()
+        n_refs = max((len(r) for r in refs), default=1)
+        streams = [[r[k] if k < len(r) else "" for r in refs] for k in range(n_refs)]
+        corpus = metric.corpus_score(hyps, streams).score / 100
+        signature = "chrf|" + str(metric.get_signature())
+        per_case = np.array([metric.sentence_score(h, r).score / 100 for h, r in zip(hyps, refs)])
+        return MetricResult(self.name, corpus, per_case, signature)
+
+
+class SacreBleu:
+    name = "sacrebleu"
+    needs_tokens = False
+
+    def _metric(self, language: str | None):
+        from sacrebleu.metrics import BLEU
+
+        return BLEU(tokenize="zh" if language == "zh" else "13a", effective_order=True)
+
+    def compute_text(
+        self, hyps: list[str], refs: list[list[str]], language: str | None
+    ) -> MetricResult:
+        metric = self._metric(language)
+        n_refs = max((len(r) for r in refs), default=1)
+        streams = [[r[k] if k < len(r) else "" for r in refs] for k in range(n_refs)]
+        corpus = metric.corpus_score(hyps, streams).score / 100
+        signature = "sacrebleu|" + str(metric.get_signature())
+        per_case = np.array([metric.sentence_score(h, r).score / 100 for h, r in zip(hyps, refs)])
+        return MetricResult(self.name, corpus, per_case, signature)
+
+
+class _KeepCJK:
+    """rouge-score tokenizer object: this package's tokens (CJK characters kept)."""
+
+    def __init__(self, language: str | None):
+        self.language = language
+
+    def tokenize(self, text: str) -> list[str]:
+        return tokenize(text, self.language)
+
+
+class RougeScore:
+    name = "rouge_score"
+    needs_tokens = False
+
+    def signature(self) -> str:
+        return (
+            "rouge-score|types:rouge1,rouge2,rougeL|f1|tokenizer:pet2rep|agg:mean-of-max-over-refs"
+        )
+
+    def compute_text(
+        self, hyps: list[str], refs: list[list[str]], language: str | None
+    ) -> MetricResult:
+        from rouge_score import rouge_scorer
+
+        scorer = rouge_scorer.RougeScorer(
+            ["rouge1", "rouge2", "rougeL"], tokenizer=_KeepCJK(language)
+        )
+        table = np.zeros((len(hyps), 3))
+        for c, (hyp, ref_list) in enumerate(zip(hyps, refs)):
+            best = (
+                scorer.score_multi(ref_list, hyp)
+                if len(ref_list) > 1
+                else scorer.score(ref_list[0], hyp)
+            )
+            table[c] = [best["rouge1"].fmeasure, best["rouge2"].fmeasure, best["rougeL"].fmeasure]
+        means = table.mean(0) if len(hyps) else np.zeros(3)
+        return MetricResult(
+            "rouge1",
+            float(means[0]),
+            table[:, 0],
+            self.signature(),
+            extra={
+                "rouge1": float(means[0]),
+                "rouge2": float(means[1]),
+                "rougeL_f1": float(means[2]),
+            },
+            case_stats=table,
+            aggregate=lambda t: dict(
+                zip(
+                    ("rouge1", "rouge2", "rougeL_f1"),
+                    map(float, t.mean(0) if len(t) else np.zeros(3)),
+                )
+            ),
+        )

@@ -1,0 +1,64 @@
+"""Bootstrap confidence intervals and paired significance tests over cases.
+
+Both resample the per-case sufficient statistics of a metric and pool them again, so corpus
+metrics that are not means of cases (BLEU, METEOR, CE) are treated correctly."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import MetricResult
+
+
+def bootstrap_ci(
+    result: MetricResult, n_resamples: int = 1000, alpha: float = 0.05, seed: int = 0
+) -> dict[str, tuple[float, float]]:
+    """Percentile bootstrap (1 - alpha) intervals for every score ``result.pooled`` returns."""
+    cases = len(result.per_case)
+    if cases == 0 or n_resamples <= 0:
+        return {}
+    rng = np.random.default_rng(seed)
+    draws: dict[str, list[float]] = {}
+    for _ in range(n_resamples):
+        rows = rng.integers(0, cases, cases)
+        for key, value in result.pooled(rows).items():
+            draws.setdefault(key, []).append(value)
+    low, high = 100 * alpha / 2, 100 * (1 - alpha / 2)
+    return {
+        key: (float(np.percentile(v, low)), float(np.percentile(v, high)))
+        for key, v in draws.items()
+    }
+
+
+def paired_randomization(
+    a: MetricResult, b: MetricResult, n_trials: int = 1000, seed: int = 0
+) -> dict[str, float]:
+    """Approximate randomisation test of A vs B over the same cases: swap the two systems' case
+    statistics at random, re-pool, and count differences at least as large as observed.
+    Returns a two-sided p-value per score (with the +1 correction)."""
+    if len(a.per_case) != len(b.per_case):
+        raise ValueError("paired test needs the same cases for both systems")
+    stats_a = a.case_stats if a.case_stats is not None else a.per_case[:, None]
+    stats_b = b.case_stats if b.case_stats is not None else b.per_case[:, None]
+    observed_a, observed_b = a.pooled(), b.pooled()
+    observed = {k: abs(observed_a[k] - observed_b[k]) for k in observed_a}
+    rng = np.random.default_rng(seed)
+    hits = dict.fromkeys(observed, 0)
+    for _ in range(n_trials):
+        swap = rng.random(len(stats_a)) < 0.5
+        perm_a = np.where(swap[:, None], stats_b, stats_a)
+        perm_b = np.where(swap[:, None], stats_a, stats_b)
+        pooled_a = _pool(a, perm_a)
+        pooled_b = _pool(b, perm_b)
+        for key in observed:
+            if abs(pooled_a[key] - pooled_b[key]) >= observed[key] - 1e-12:
+                hits[key] += 1
+    return {key: (hits[key] + 1) / (n_trials + 1) for key in observed}
+
+
+def _pool(result: MetricResult, stats: np.ndarray) -> dict[str, float]:
+    if result.aggregate is not None:
+        return result.aggregate(stats)
+    values = stats[:, 0]
+    values = values[~np.isnan(values)]
+    return {result.name: float(values.mean()) if len(values) else 0.0}
