@@ -159,3 +159,109 @@ def write_csv(
         writer.writeheader()
         for row in rows:
             writer.writerow(row)
+
+
+def _text_field(
+    path: Path, lineno: int, obj: dict[str, Any], keys: tuple[str, ...], what: str
+) -> str:
+    for key in keys:
+        if key in obj:
+            value = obj[key]
+            if isinstance(value, list):
+                if not all(isinstance(v, str) for v in value):
+                    raise InputError(
+                        path, lineno, f"field {key!r} must be a string or a list of strings"
+                    )
+                return value[0] if value else ""
+            if value is None:
+                return ""
+            if not isinstance(value, str):
+                raise InputError(
+                    path, lineno, f"field {key!r} must be a string, got {type(value).__name__}"
+                )
+            return value
+    raise InputError(path, lineno, f"missing {what} field (one of: {', '.join(keys)})")
+
+
+def read_predictions(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
+    """Predictions by id: rows with ``id`` and ``text``, or PET2Rep result rows
+    (``subject_id``, ``llm_output`` as a list or a string). Duplicate ids raise."""
+    path = Path(path)
+    rows: dict[str, dict[str, Any]] = {}
+    for lineno, obj in iter_jsonl(path):
+        case_id = _case_id(path, lineno, obj, ("id", "subject_id", "patient_id"))
+        if case_id in rows:
+            raise InputError(
+                path, lineno, f"duplicate id {case_id!r} (first on line {rows[case_id]['_line']})"
+            )
+        text = _text_field(
+            path, lineno, obj, ("text", "llm_output", "prediction", "output"), "prediction text"
+        )
+        if obj.get("error") and not text:
+            text = ""
+        rows[case_id] = {"text": text, "_line": lineno}
+    if not rows:
+        raise InputError(path, None, "no predictions in file")
+    return rows
+
+
+def read_references(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
+    """References by id: rows with ``id`` and ``text`` (optional gold ``labels``), PET2Rep data
+    rows (``patient_id``, ``answer``), PET2Rep result rows (``ground_truth``), or a manifest's
+    ``reference``. Duplicate ids raise."""
+    from .labels import STATES, organ_ids
+
+    path = Path(path)
+    known_organs, known_states = set(organ_ids()), set(STATES)
+    rows: dict[str, dict[str, Any]] = {}
+    for lineno, obj in iter_jsonl(path):
+        case_id = _case_id(path, lineno, obj, ("id", "patient_id", "subject_id"))
+        if case_id in rows:
+            raise InputError(
+                path, lineno, f"duplicate id {case_id!r} (first on line {rows[case_id]['_line']})"
+            )
+        text = _text_field(
+            path, lineno, obj, ("text", "answer", "ground_truth", "reference"), "reference text"
+        )
+        labels = obj.get("labels")
+        if labels is not None:
+            if not isinstance(labels, dict):
+                raise InputError(path, lineno, "labels must be an object organ -> [states]")
+            bad = [o for o in labels if o not in known_organs] + [
+                s
+                for states in labels.values()
+                for s in (states if isinstance(states, list) else [states])
+                if s not in known_states
+            ]
+            if bad:
+                raise InputError(
+                    path,
+                    lineno,
+                    f"unknown organ ids or states in labels: {sorted(set(map(str, bad)))}",
+                )
+            labels = {o: list(s) if isinstance(s, list) else [s] for o, s in labels.items()}
+        rows[case_id] = {"text": text, "labels": labels, "_line": lineno}
+    if not rows:
+        raise InputError(path, None, "no references in file")
+    return rows
+
+
+def pair_by_id(
+    preds: dict[str, dict[str, Any]], refs: dict[str, dict[str, Any]], preds_path, refs_path
+) -> list[str]:
+    """The ids present in both files, in reference order; ids in one file only raise InputError
+    listing them (up to ten of each)."""
+    only_preds = [i for i in preds if i not in refs]
+    only_refs = [i for i in refs if i not in preds]
+    if only_preds or only_refs:
+        parts = []
+        if only_refs:
+            parts.append(
+                f"{len(only_refs)} id(s) have no prediction in {preds_path}: {only_refs[:10]}"
+            )
+        if only_preds:
+            parts.append(
+                f"{len(only_preds)} id(s) of {preds_path} are not in {refs_path}: {only_preds[:10]}"
+            )
+        raise InputError(refs_path if only_refs else preds_path, None, "; ".join(parts))
+    return list(refs)

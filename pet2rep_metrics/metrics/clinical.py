@@ -128,5 +128,9 @@ class ClinicalEfficacy:
             self.signature(),
             extra=extra,
             case_stats=table,
-            aggregate=_macro,
+            aggregate=_pooled_macro,
         )
+
+
+def _pooled_macro(table: np.ndarray) -> dict[str, float]:
+    return _macro(table.sum(0) if len(table) else np.zeros(3 * _K + 2))
