@@ -48,7 +48,7 @@ class BertScore:
             raise BertScoreUnavailable(
                 "BERTScore needs torch, transformers and bert-score: pip install 'pet2rep-metrics[bertscore]'"
             ) from exc
-        model = self.model or _DEFAULT_MODELS[language]
+        model = str(self.model) if self.model else _DEFAULT_MODELS[language]
         kwargs = {"model_type": model, "batch_size": self.batch_size, "lang": language}
         if self.num_layers is not None:
             kwargs["num_layers"] = self.num_layers

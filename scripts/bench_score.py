@@ -1,0 +1,81 @@
+"""Wall time of scoring 565 PET2Rep-length Chinese report pairs, and the ratio against
+pycocoevalcap's BLEU + METEOR + ROUGE-L + CIDEr on the same space-joined tokens.
+
+    python scripts/bench_score.py [--pairs 565] [--no-reference]
+
+Prints each figure it measured: our lexical metrics without METEOR, METEOR, CE (extraction of
+both sides), and, when pycocoevalcap and Java are installed, their time per scorer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from pet2rep_metrics._synthetic import zh_report
+from pet2rep_metrics.metrics import Bleu, Cider, Meteor, RougeL, Scorer, tokenize
+
+
+def timed(label: str, func):
+    start = time.perf_counter()
+    value = func()
+    elapsed = time.perf_counter() - start
+    print(f"  {label:<38}{elapsed:8.2f} s")
+    return value, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=565)
+    parser.add_argument("--no-reference", action="store_true", help="skip pycocoevalcap")
+    args = parser.parse_args()
+    preds = [zh_report(seed)[0] for seed in range(args.pairs)]
+    refs = [zh_report(seed + 100_000)[0] for seed in range(args.pairs)]
+    scorer = Scorer(metrics=["ce"])
+    scorer.labels(["肝脏FDG摄取增高。"])  # build the extractor: model load is not timed
+    print(f"{args.pairs} pairs, {sum(map(len, preds)) / len(preds):.0f} characters per report")
+
+    print("pet2rep_metrics:")
+    (hyp, ref), t_tok = timed(
+        "tokenize",
+        lambda: ([tokenize(p, "zh") for p in preds], [[tokenize(r, "zh")] for r in refs]),
+    )
+    _, t_bleu = timed("BLEU-1..4", lambda: Bleu().compute(hyp, ref))
+    _, t_rouge = timed("ROUGE-L", lambda: RougeL().compute(hyp, ref))
+    _, t_cider = timed("CIDEr-D", lambda: Cider().compute(hyp, ref))
+    _, t_ce = timed("CE (extract both sides + score)", lambda: scorer.results(preds, refs))
+    _, t_meteor = timed("METEOR (exact beam search)", lambda: Meteor().compute(hyp, ref))
+    ours_fast = t_tok + t_bleu + t_rouge + t_cider + t_ce
+    print(f"  {'total without METEOR':<38}{ours_fast:8.2f} s")
+    print(f"  {'total':<38}{ours_fast + t_meteor:8.2f} s")
+
+    if args.no_reference:
+        return
+    try:
+        from pycocoevalcap.bleu.bleu import Bleu as CocoBleu
+        from pycocoevalcap.cider.cider import Cider as CocoCider
+        from pycocoevalcap.meteor.meteor import Meteor as CocoMeteor
+        from pycocoevalcap.rouge.rouge import Rouge as CocoRouge
+    except ImportError:
+        print("pycocoevalcap not installed: no reference timing")
+        return
+    gts = {i: [" ".join(r[0])] for i, r in enumerate(ref)}
+    res = {i: [" ".join(h) or " "] for i, h in enumerate(hyp)}
+    print("pycocoevalcap (same tokens):")
+    _, c_bleu = timed("BLEU-1..4", lambda: CocoBleu(4).compute_score(gts, res, verbose=0))
+    _, c_rouge = timed("ROUGE-L", lambda: CocoRouge().compute_score(gts, res))
+    _, c_cider = timed("CIDEr-D", lambda: CocoCider().compute_score(gts, res))
+    _, c_meteor = timed("METEOR (Java)", lambda: CocoMeteor().compute_score(gts, res))
+    theirs = c_bleu + c_rouge + c_cider + c_meteor
+    print(f"  {'total':<38}{theirs:8.2f} s")
+    print(
+        f"speed-up, BLEU+ROUGE-L+CIDEr: {(c_bleu + c_rouge + c_cider) / (t_bleu + t_rouge + t_cider):.0f}x"
+    )
+    print(f"speed-up, METEOR (python vs java): {c_meteor / t_meteor:.2f}x")
+    print(
+        f"speed-up, all four lexical scorers: {theirs / (t_tok + t_bleu + t_rouge + t_cider + t_meteor):.1f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()

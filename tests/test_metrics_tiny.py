@@ -1,0 +1,192 @@
+"""Lexical metrics and CE on tiny cases computed by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from pet2rep_metrics.labels import organ_set
+from pet2rep_metrics.metrics import (
+    Bleu,
+    Cider,
+    ClinicalEfficacy,
+    Meteor,
+    RougeL,
+    Scorer,
+    bootstrap_ci,
+    paired_randomization,
+    tokenize,
+)
+
+
+def test_bleu_by_hand():
+    hyp = ["a", "b", "c", "d"]
+    ref = ["a", "b", "c", "e", "f"]
+    result = Bleu().compute([hyp], [[ref]])
+    # unigrams 3/4, bigrams 2/3, trigrams 1/2, 4-grams 0/1; brevity penalty exp(1 - 5/4)
+    bp = math.exp(1 - 5 / 4)
+    assert result.extra["bleu_1"] == pytest.approx(bp * 0.75, abs=1e-9)
+    assert result.extra["bleu_2"] == pytest.approx(bp * math.sqrt(0.75 * 2 / 3), abs=1e-9)
+    assert result.extra["bleu_4"] == pytest.approx(0.0, abs=1e-4)
+
+
+def test_bleu_exact_match_is_not_quite_one():
+    tokens = ["肝", "脏", "摄", "取", "增", "高"]
+    ratio = (6 + 1e-15) / (6 + 1e-9)  # the smoothing makes even an exact match "short"
+    expected = math.prod((g + 1e-15) / (g + 1e-9) for g in (6, 5, 4, 3)) ** 0.25 * math.exp(
+        1 - 1 / ratio
+    )
+    score = Bleu().compute([tokens], [[tokens]]).score
+    assert score == pytest.approx(expected, abs=1e-15) and score < 1.0
+
+
+def test_bleu_closest_reference_length_ties_to_shorter():
+    result = Bleu(1).compute([["a", "b", "c"]], [[["a", "b"], ["a", "b", "c", "d"]]])
+    # |3-2| == |3-4|: the shorter (2) is taken, so no brevity penalty
+    assert result.extra["bleu_1"] == pytest.approx(1.0, abs=1e-8)
+
+
+def test_rouge_l_by_hand():
+    result = RougeL().compute([["a", "b", "c", "d"]], [[["a", "c", "d", "e", "f"]]])
+    p, r, b2 = 3 / 4, 3 / 5, 1.2**2
+    assert result.score == pytest.approx((1 + b2) * p * r / (r + b2 * p))
+
+
+def test_empty_prediction_scores_zero():
+    scores = Scorer(metrics=["bleu", "rouge_l", "cider", "meteor", "ce"]).score(
+        ["", "肝脏摄取增高"], ["肝脏摄取增高", "肝脏摄取增高"], per_case=True
+    )
+    per_case = scores["per_case"]
+    assert per_case["bleu_4"][0] == pytest.approx(0.0, abs=1e-6)
+    assert per_case["rouge_l"][0] == 0.0 and per_case["meteor"][0] == 0.0
+
+
+def test_cider_single_case_is_zero_and_identical_pair_scores():
+    assert Cider().compute([["a", "b"]], [[["a", "b"]]]).score == 0.0
+    result = Cider().compute(
+        [["a", "b", "c"], ["x", "y", "z"]], [[["a", "b", "c"]], [["x", "y", "w"]]]
+    )
+    assert result.per_case[0] > result.per_case[1] > 0
+
+
+def test_meteor_identical_and_disjoint():
+    tokens = ["a", "b", "c", "d"]
+    assert Meteor().compute([tokens], [[tokens]]).score == pytest.approx(1.0 * (1 - 0.0))
+    assert Meteor().compute([["x"]], [[["y"]]]).score == 0.0
+
+
+def test_meteor_by_hand_one_chunk():
+    # 3 of 4 matched in one chunk: P = 3/4, R = 3/3, frag = 1/3
+    result = Meteor().compute([["ka", "kb", "kc", "kd"]], [[["ka", "kb", "kc"]]])
+    p, r = 0.75, 1.0
+    fmean = 1 / ((1 - 0.85) / p + 0.85 / r)
+    assert result.score == pytest.approx(fmean * (1 - 0.6 * (1 / 3) ** 0.2))
+
+
+def test_tokenize_zh_and_en():
+    assert tokenize("18F-FDG摄取增高，SUVmax 5.2。", "zh") == [
+        "18f-fdg",
+        "摄",
+        "取",
+        "增",
+        "高",
+        "suvmax",
+        "5.2",
+    ]
+    assert tokenize("ＦＤＧ，ＳＵＶ", "zh") == ["fdg", "suv"]
+    assert tokenize("Can't exclude 10% (SUV 2.5).", "en") == [
+        "ca",
+        "n't",
+        "exclude",
+        "10",
+        "%",
+        "-lrb-",
+        "suv",
+        "2.5",
+        "-rrb-",
+    ]
+
+
+def test_clinical_efficacy_by_hand():
+    organs = ["liver", "lung", "bone"]
+    metric = ClinicalEfficacy(organs)
+    pred = [
+        {"liver": ["increased"], "lung": ["normal"]},
+        {"bone": ["decreased"], "lung": ["increased"]},
+    ]
+    ref = [
+        {"liver": ["increased"], "lung": ["increased"]},
+        {"bone": ["absent"], "lung": ["increased"], "spleen": ["increased"]},
+    ]
+    result = metric.compute_labels(pred, ref)
+    # increased: tp 2 (liver c0, lung c1), fn 1 (lung c0) -> P 1, R 2/3
+    # decreased: fp 1 -> P 0, R 0 (no support); absent: fn 1 -> P 0, R 0
+    precision, recall = (1 + 0 + 0) / 3, (2 / 3 + 0 + 0) / 3
+    assert result.extra["ce_precision"] == pytest.approx(precision)
+    assert result.extra["ce_recall"] == pytest.approx(recall)
+    assert result.extra["ce_f1"] == pytest.approx(2 * precision * recall / (precision + recall))
+    # described organs in the set: liver, lung (c0), bone, lung (c1): exact for liver, lung(c1)
+    assert result.extra["oua_accuracy"] == pytest.approx(2 / 4)
+    assert result.extra["per_state"]["increased"]["support"] == 3
+    assert result.per_case[0] == pytest.approx(2 * 1 * 0.5 / 1.5)  # case 0: tp 1, fn 1
+
+
+def test_clinical_unknown_organ_in_set():
+    with pytest.raises(ValueError, match="unknown organ"):
+        ClinicalEfficacy(["liver", "kidneys"])
+    assert organ_set("liver,lung") == ("liver", "lung")
+
+
+def test_scorer_uses_gold_reference_labels():
+    scorer = Scorer(metrics=["ce"], organs="all")
+    preds = ["肝脏FDG摄取增高。"]
+    out = scorer.score(preds, ["无关的参考文本。"], ref_labels=[{"liver": ["increased"]}])
+    assert out["ce_f1"] > 0 and out["oua_accuracy"] == 1.0
+
+
+def test_scorer_output_keys_and_signature():
+    out = Scorer().score(["肝脏FDG摄取增高。"], ["肝脏FDG摄取增高。"])
+    for key in (
+        "bleu_1",
+        "bleu_4",
+        "meteor",
+        "rouge_l",
+        "cider",
+        "ce_precision",
+        "ce_recall",
+        "ce_f1",
+        "oua_accuracy",
+        "n",
+    ):
+        assert key in out
+    signatures = out["config"]["signatures"]
+    assert signatures["bleu"].startswith("bleu|n:4|reflen:closest")
+    assert "organs:21" in signatures["ce"]
+
+
+def test_bootstrap_and_paired_test_are_deterministic():
+    scorer = Scorer(metrics=["bleu", "ce"])
+    refs = [
+        "肝脏FDG摄取增高。",
+        "脾脏FDG摄取未见异常。",
+        "右肺结节FDG代谢增高。",
+        "胃壁FDG摄取增高。",
+    ]
+    a = scorer.results(refs, refs)
+    b = scorer.results(["肝脏。", "脾脏。", "肺。", "胃。"], refs)
+    ci1, ci2 = bootstrap_ci(a["bleu"], 200, seed=1), bootstrap_ci(a["bleu"], 200, seed=1)
+    assert ci1 == ci2 and ci1["bleu_4"][0] <= a["bleu"].score <= ci1["bleu_4"][1] + 1e-12
+    p = paired_randomization(a["bleu"], b["bleu"], 500)
+    assert 0 < p["bleu_4"] <= 0.2
+    same = paired_randomization(a["ce"], a["ce"], 100)
+    assert same["ce_f1"] == 1.0
+
+
+def test_scorer_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="unknown metric"):
+        Scorer(metrics=["bleu", "spice"])
+    with pytest.raises(ValueError, match="predictions but"):
+        Scorer().score(["a"], ["a", "b"])
+    assert np.isfinite(Scorer(metrics=["rouge_l"]).score([""], [""])["rouge_l"])
