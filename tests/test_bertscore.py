@@ -42,7 +42,7 @@ def test_bertscore_with_local_model():
 def test_missing_model_is_a_clear_error(tmp_path):
     from pet2rep_metrics.metrics.bertscore import BertScore, BertScoreUnavailable
 
-    with pytest.raises(BertScoreUnavailable, match="could not be loaded offline|num_layers"):
+    with pytest.raises(BertScoreUnavailable, match=r"could not be loaded offline|num_layers"):
         BertScore(model=str(tmp_path / "no-such-model"), num_layers=4).compute_text(
             ["a"], [["a"]], "en"
         )
