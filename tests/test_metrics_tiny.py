@@ -190,3 +190,19 @@ def test_scorer_rejects_bad_arguments():
     with pytest.raises(ValueError, match="predictions but"):
         Scorer().score(["a"], ["a", "b"])
     assert np.isfinite(Scorer(metrics=["rouge_l"]).score([""], [""])["rouge_l"])
+
+
+def test_compiled_and_python_meteor_agree(monkeypatch):
+    from pet2rep_metrics._synthetic import zh_report
+    from pet2rep_metrics.metrics import meteor
+
+    hyps = [tokenize(zh_report(i)[0], "zh") for i in range(6)]
+    refs = [[tokenize(zh_report(i + 50)[0], "zh")] for i in range(6)]
+    hyps.append(["kidneys", "show", "uptake"])
+    refs.append([["the", "kidney", "shows", "uptake"]])
+    first = Meteor().compute(hyps, refs)
+    meteor.normalize.cache_clear()
+    monkeypatch.setattr(meteor, "_native", lambda: None)
+    second = Meteor().compute(hyps, refs)
+    assert first.score == second.score
+    assert np.array_equal(first.per_case, second.per_case)

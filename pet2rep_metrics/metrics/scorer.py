@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -14,12 +16,14 @@ from .bleu import Bleu
 from .cider import Cider
 from .clinical import ClinicalEfficacy
 from .meteor import Meteor
+from .meteor import backend as meteor_backend
 from .rouge import RougeL
 from .tokenize import tokenize
 
 DEFAULT_METRICS = ("bleu", "meteor", "rouge_l", "cider", "ce")
 ALL_METRICS = (*DEFAULT_METRICS, "chrf", "sacrebleu", "rouge_score", "bertscore")
 _LABEL_CACHE_SIZE = 8192
+_LEXICAL = {"bleu": Bleu, "meteor": Meteor, "rouge_l": RougeL, "cider": Cider}
 
 
 class Scorer:
@@ -56,6 +60,10 @@ class Scorer:
         self.clinical = ClinicalEfficacy(organs)
         self.extractor = extractor or Extractor()
         self._labels: OrderedDict[tuple[str, str], dict[str, list[str]]] = OrderedDict()
+        if "meteor" in self.metrics and meteor == "python":
+            from .meteor import warm_up
+
+            warm_up()  # stemmer and function words load here, not inside the first score() call
         self._bertscore = None
         if "bertscore" in self.metrics:
             from .bertscore import BertScore
@@ -120,16 +128,18 @@ class Scorer:
         language = self._language_of(ref_lists)
         results: dict[str, MetricResult] = {}
         lexical = [m for m in self.metrics if m in ("bleu", "meteor", "rouge_l", "cider")]
+        meteor_future = None
         if lexical:
             hyp_tokens = [tokenize(p, language, self.zh_words) for p in preds]
             ref_tokens = [[tokenize(r, language, self.zh_words) for r in rs] for rs in ref_lists]
             for name in lexical:
                 if name == "meteor" and self.meteor_backend == "java":
                     results[name] = _java_meteor(hyp_tokens, ref_tokens)
+                elif name == "meteor" and meteor_backend() == "c" and len(preds) > 1:
+                    # the compiled beam search releases the GIL: run it beside the rest
+                    meteor_future = _worker().submit(Meteor().compute, hyp_tokens, ref_tokens)
                 else:
-                    metric = {"bleu": Bleu, "meteor": Meteor, "rouge_l": RougeL, "cider": Cider}[
-                        name
-                    ]()
+                    metric = _LEXICAL[name]()
                     results[name] = metric.compute(hyp_tokens, ref_tokens)
         if "ce" in self.metrics:
             pred_labels = self.labels(preds, language)
@@ -150,7 +160,9 @@ class Scorer:
                 results[name] = metric.compute_text(preds, ref_lists, language)
         if self._bertscore is not None:
             results["bertscore"] = self._bertscore.compute_text(preds, ref_lists, language)
-        return results
+        if meteor_future is not None:
+            results["meteor"] = meteor_future.result()
+        return {name: results[name] for name in self.metrics if name in results}
 
     def labels(
         self, texts: Sequence[str], language: str | None = None
@@ -206,6 +218,11 @@ class Scorer:
             detect_language(r if isinstance(r, str) else (r[0] if r else "")) for r in refs[:200]
         )
         return votes.most_common(1)[0][0] if votes else "zh"
+
+
+@cache
+def _worker() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="pet2rep-meteor")
 
 
 def _java_meteor(hyp_tokens: list[list[str]], ref_tokens: list[list[list[str]]]) -> MetricResult:
