@@ -13,6 +13,8 @@ from setuptools.command.build_py import build_py
 class BuildPyWithLexicons(build_py):
     def run(self):
         super().run()
+        if getattr(self, "editable_mode", False):
+            return  # an editable install reads lexicons/ from the checkout
         target = Path(self.build_lib) / "pet2rep_metrics" / "lexicons"
         if target.exists():
             shutil.rmtree(target)

@@ -184,6 +184,10 @@ def score(
     bertscore_layers: Annotated[
         int | None, typer.Option(help="BERTScore layer for a local model")
     ] = None,
+    html_out: Annotated[
+        Path | None,
+        typer.Option("--html", help="Write an HTML report (per-organ CE, score distributions)"),
+    ] = None,
 ) -> None:
     """Score PREDS against REFS (JSONL matched by id). Exit 2 on input that cannot be trusted."""
     from .io import pair_by_id, read_predictions, read_references, read_text, write_csv, write_json
@@ -252,6 +256,13 @@ def score(
             }
         if json_out is not None:
             write_json(json_out, report)
+        if html_out is not None:
+            from .io import atomic_writer
+
+            with atomic_writer(html_out) as handle:
+                handle.write(
+                    _score_html(report, results, f"pet2rep-score: {preds_path} vs {refs_path}")
+                )
         if per_case_out is not None:
             write_csv(per_case_out, report.pop("_per_case_rows"))
         else:
@@ -331,3 +342,355 @@ def _paired_table(report: dict) -> Table:
                 key, f"{report[key]:.4f}", f"{paired['against_scores'][key]:.4f}", f"{p:.4f}"
             )
     return view
+
+
+# --------------------------------------------------------------------------- pet2rep-audit
+audit_app = typer.Typer(
+    add_completion=False, help="How far the extractor agrees with radiologist labels."
+)
+
+
+@audit_app.command()
+def audit(
+    gold: Annotated[
+        Path,
+        typer.Argument(
+            help="Radiologist labels: JSONL (id, text, labels) or CSV (id, one column per organ)"
+        ),
+    ],
+    pred: Annotated[
+        Path | None,
+        typer.Option(
+            help="Labels to audit (JSONL with id, labels, e.g. pet2rep-extract output); default: run the extractor on GOLD's texts"
+        ),
+    ] = None,
+    second_rater: Annotated[
+        Path | None, typer.Option(help="A second rater's labels of the same reports")
+    ] = None,
+    organs: Annotated[str, typer.Option(help="all | pet2rep | FILE | comma-separated ids")] = "all",
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for disagreements.csv, per_organ.csv, confusion.json"),
+    ] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the figures as JSON")
+    ] = None,
+    html_out: Annotated[
+        Path | None, typer.Option("--html", help="Write a self-contained HTML report")
+    ] = None,
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for 95% intervals")] = 1000,
+    model: Annotated[str | None, typer.Option(help="English spaCy model for the extractor")] = None,
+) -> None:
+    """Agreement of extracted (or given) labels with GOLD: F1, kappa, confusion, disagreements."""
+    from .audit.gold import read_gold, read_label_rows
+    from .audit.report import align, run_audit, write_outputs
+    from .extract import Extractor
+    from .io import write_json
+    from .labels import organ_set
+
+    with _user_errors():
+        organ_ids_ = organ_set(organs)
+        gold_rows = read_gold(gold)
+        pred_rows = (
+            align(gold_rows, read_label_rows(pred), gold, pred) if pred is not None else None
+        )
+        second_rows = (
+            align(gold_rows, read_label_rows(second_rater), gold, second_rater)
+            if second_rater is not None
+            else None
+        )
+        result = run_audit(
+            gold_rows,
+            organ_ids_,
+            pred_rows,
+            second_rows,
+            Extractor(model=model) if pred is None else None,
+            bootstrap,
+        )
+        if out is not None:
+            written = write_outputs(result, out)
+            _err.print("wrote " + ", ".join(str(p) for p in written), highlight=False)
+        if json_out is not None:
+            write_json(json_out, result.to_json())
+        if html_out is not None:
+            from .io import atomic_writer
+
+            with atomic_writer(html_out) as handle:
+                handle.write(_audit_html(result, str(gold)))
+        _out.print(_audit_table(result))
+
+
+def _fmt_ci(value, ci) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.3f}" + (f" ({ci[0]:.3f}-{ci[1]:.3f})" if ci else "")
+
+
+def _audit_table(result) -> Table:
+    view = Table(
+        title=f"agreement with gold (n={result.figures['n_reports']} reports)", title_justify="left"
+    )
+    view.add_column("figure")
+    view.add_column("labeller vs gold", justify="right")
+    if result.second_rater is not None:
+        view.add_column("second rater vs gold", justify="right")
+    for key in ("micro_f1", "macro_f1", "kappa", "micro_precision", "micro_recall"):
+        cells = [key, _fmt_ci(result.figures[key], result.ci95.get(key))]
+        if result.second_rater is not None:
+            cells.append(_fmt_ci(result.second_rater[key], result.second_rater_ci95.get(key)))
+        view.add_row(*cells)
+    view.caption = f"{len(result.disagreements)} disagreeing (report, organ) cells"
+    return view
+
+
+def _audit_html(result, gold_name: str) -> str:
+    from .audit import html as H
+
+    per_organ = result.figures["per_organ"]
+    described = {o: f["f1"] for o, f in per_organ.items() if f["support"] or f["precision"]}
+    headline = [
+        {"figure": k, "labeller vs gold": _fmt_ci(result.figures[k], result.ci95.get(k))}
+        for k in ("micro_f1", "macro_f1", "kappa")
+    ]
+    columns = ["figure", "labeller vs gold"]
+    if result.second_rater is not None:
+        columns.append("second rater vs gold")
+        for row in headline:
+            row["second rater vs gold"] = _fmt_ci(
+                result.second_rater[row["figure"]], result.second_rater_ci95.get(row["figure"])
+            )
+    organ_rows = [{"organ": o, **{k: v for k, v in f.items()}} for o, f in per_organ.items()]
+    sections = [
+        ("Headline", H.table(headline, columns)),
+        ("Per-organ F1", H.bar_chart(described or {"(none)": 0.0}, "F1 by organ", "F1")),
+        (
+            "Per organ",
+            H.table(organ_rows, ["organ", "precision", "recall", "f1", "support", "kappa"]),
+        ),
+        (
+            "Per state",
+            H.table(
+                [{"state": s, **f} for s, f in result.figures["per_state"].items()],
+                ["state", "precision", "recall", "f1", "support"],
+            ),
+        ),
+        (
+            "Confusion by organ",
+            H.heatmaps(result.figures["confusion"], result.figures["categories"], "categories"),
+        ),
+        (
+            "Disagreements",
+            H.table(
+                result.disagreements,
+                ["id", "organ", "gold", "predicted", "sentence"],
+                highlight=("sentence", "evidence"),
+            ),
+        ),
+    ]
+    return H.page(
+        f"pet2rep-audit: {gold_name}",
+        sections,
+        note=f"organs: {len(result.config['organs'])}; labeller: {result.config['labeller']}",
+    )
+
+
+def _score_html(report: dict, results: dict, title: str) -> str:
+    """pet2rep-score --html: per-organ CE, distributions of the per-case scores."""
+    from .audit import html as H
+
+    plt = H._matplotlib()
+    headline = {k: report[k] for k in _HEADLINE if k in report}
+    sections = [
+        (
+            "Scores",
+            H.table(
+                [
+                    {
+                        "metric": k,
+                        "score": v,
+                        "95% CI": "-".join(f"{x:.3f}" for x in report.get("ci95", {}).get(k, ())),
+                    }
+                    for k, v in headline.items()
+                ],
+                ["metric", "score", "95% CI"],
+            ),
+        )
+    ]
+    if "ce_per_organ" in report:
+        f1 = {
+            o: f["f1"] for o, f in report["ce_per_organ"].items() if f["support"] or f["precision"]
+        }
+        accuracy = {
+            o: f["accuracy"] for o, f in report["ce_per_organ"].items() if f["accuracy"] is not None
+        }
+        if f1:
+            sections.append(
+                (
+                    "Clinical efficacy by organ (F1 over abnormal states)",
+                    H.bar_chart(f1, "CE F1 by organ", "F1"),
+                )
+            )
+        if accuracy:
+            sections.append(
+                (
+                    "Organ uptake accuracy by organ",
+                    H.bar_chart(accuracy, "OUA accuracy by organ", "accuracy"),
+                )
+            )
+    per_case = {}
+    for name, result in results.items():
+        if name == "bleu":
+            per_case["bleu_4"] = result.per_case
+        elif name == "ce":
+            per_case["ce_f1"] = result.per_case
+        elif name != "rouge_score":
+            per_case[result.name] = result.per_case
+    if per_case:
+        fig, axes = plt.subplots(
+            1, len(per_case), figsize=(3.2 * len(per_case), 2.8), squeeze=False
+        )
+        for ax, (name, values) in zip(axes.flat, per_case.items()):
+            ax.hist([v for v in values if v == v], bins=20, color="#4c78a8")
+            ax.set_title(name, fontsize=9)
+        fig.suptitle("distribution across cases")
+        fig.tight_layout()
+        sections.append(("Per-case distributions", H.png(fig)))
+    return H.page(
+        title, sections, note=f"n = {report['n']}; language {report['config']['language']}"
+    )
+
+
+# --------------------------------------------------------------------------- pet2rep-compare
+compare_app = typer.Typer(
+    add_completion=False, help="Compare several systems on the same references."
+)
+
+
+@compare_app.command()
+def compare(
+    refs: Annotated[Path, typer.Argument(help="References JSONL")],
+    preds: Annotated[list[Path], typer.Argument(help="Two or more prediction JSONL files")],
+    names: Annotated[
+        str | None, typer.Option(help="Comma-separated system names (default: file stems)")
+    ] = None,
+    metrics: Annotated[
+        str, typer.Option(help="Comma-separated metrics")
+    ] = "bleu,meteor,rouge_l,cider,ce",
+    organs: Annotated[str, typer.Option(help="Organ set for CE")] = "pet2rep",
+    bootstrap: Annotated[
+        int, typer.Option(help="Bootstrap resamples for the 95% intervals")
+    ] = 1000,
+    trials: Annotated[int, typer.Option(help="Randomisation trials for the paired tests")] = 1000,
+    rank_by: Annotated[str, typer.Option(help="Score that orders the systems")] = "ce_f1",
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write everything as JSON")
+    ] = None,
+    html_out: Annotated[
+        Path | None, typer.Option("--html", help="Write an HTML report with a ranked chart")
+    ] = None,
+) -> None:
+    """Every metric per system with 95% intervals, pairwise paired-test p-values, a ranking."""
+    from .io import atomic_writer, pair_by_id, read_predictions, read_references, write_json
+    from .metrics import Scorer, bootstrap_ci, paired_randomization
+
+    with _user_errors():
+        if len(preds) < 2:
+            raise ValueError("give at least two prediction files")
+        labels = [n.strip() for n in names.split(",")] if names else [p.stem for p in preds]
+        if len(labels) != len(preds) or len(set(labels)) != len(labels):
+            raise ValueError("--names must give one distinct name per prediction file")
+        references = read_references(refs)
+        scorer = Scorer(metrics=[m.strip() for m in metrics.split(",") if m.strip()], organs=organs)
+        ids = list(references)
+        ref_texts = [references[i]["text"] for i in ids]
+        ref_labels = [references[i]["labels"] for i in ids]
+        systems = {}
+        for label, path in zip(labels, preds):
+            rows = read_predictions(path)
+            pair_by_id(rows, references, path, refs)
+            systems[label] = scorer.results([rows[i]["text"] for i in ids], ref_texts, ref_labels)
+        table = {}
+        for label, results in systems.items():
+            scores, intervals = {}, {}
+            for result in results.values():
+                scores.update(result.pooled())
+                intervals.update(bootstrap_ci(result, bootstrap))
+            table[label] = {"scores": scores, "ci95": intervals}
+        keys = [k for k in next(iter(table.values()))["scores"]]
+        if rank_by not in keys:
+            raise ValueError(f"--rank-by {rank_by!r} is not among the scores: {keys}")
+        ranking = sorted(table, key=lambda s: -table[s]["scores"][rank_by])
+        pairwise = {}
+        for i, a in enumerate(labels):
+            for b in labels[i + 1 :]:
+                p_values = {}
+                for name in systems[a]:
+                    p_values.update(
+                        paired_randomization(systems[a][name], systems[b][name], trials)
+                    )
+                pairwise[f"{a} vs {b}"] = p_values
+        report = {
+            "n": len(ids),
+            "systems": table,
+            "ranking": ranking,
+            "rank_by": rank_by,
+            "paired_p_values": pairwise,
+            "config": scorer.config(),
+        }
+        if json_out is not None:
+            write_json(json_out, report)
+        if html_out is not None:
+            with atomic_writer(html_out) as handle:
+                handle.write(_compare_html(report, keys))
+        view = Table(
+            title=f"{len(labels)} systems on {refs} (n={len(ids)}), ranked by {rank_by}",
+            title_justify="left",
+        )
+        view.add_column("metric")
+        for label in ranking:
+            view.add_column(label, justify="right")
+        for key in keys:
+            cells = []
+            for label in ranking:
+                row = table[label]
+                ci = row["ci95"].get(key)
+                cells.append(
+                    f"{row['scores'][key]:.3f}" + (f" ({ci[0]:.3f}-{ci[1]:.3f})" if ci else "")
+                )
+            view.add_row(key, *cells)
+        _out.print(view)
+        tests = Table(title="paired approximate randomisation: p-values", title_justify="left")
+        tests.add_column("metric")
+        for pair in pairwise:
+            tests.add_column(pair, justify="right")
+        for key in keys:
+            tests.add_row(
+                key, *[f"{pairwise[pair].get(key, float('nan')):.3f}" for pair in pairwise]
+            )
+        _out.print(tests)
+
+
+def _compare_html(report: dict, keys: list[str]) -> str:
+    from .audit import html as H
+
+    rank_by = report["rank_by"]
+    ordered = {s: report["systems"][s]["scores"][rank_by] for s in report["ranking"]}
+    errors = {
+        s: tuple(report["systems"][s]["ci95"][rank_by])
+        for s in report["ranking"]
+        if rank_by in report["systems"][s]["ci95"]
+    }
+
+    def cell(system: str, key: str) -> str:
+        value = report["systems"][system]["scores"][key]
+        ci = report["systems"][system]["ci95"].get(key)
+        return f"{value:.3f}" + (f" ({ci[0]:.3f}-{ci[1]:.3f})" if ci else "")
+
+    rows = [{"system": s, **{k: cell(s, k) for k in keys}} for s in report["ranking"]]
+    pairs = [{"pair": pair, **p} for pair, p in report["paired_p_values"].items()]
+    sections = [
+        (f"Ranking by {rank_by}", H.bar_chart(ordered, f"{rank_by} (95% CI)", rank_by, errors)),
+        ("All metrics", H.table(rows, ["system", *keys])),
+        ("Paired randomisation p-values", H.table(pairs, ["pair", *keys])),
+    ]
+    return H.page("pet2rep-compare", sections, note=f"n = {report['n']} cases")

@@ -125,6 +125,7 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "w"):
             fd, mode, encoding=None if "b" in mode else "utf-8", newline=None if "b" in mode else ""
         ) as handle:
             yield handle
+        os.chmod(tmp, 0o644)  # mkstemp makes owner-only files; outputs are ordinary files
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
