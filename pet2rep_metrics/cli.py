@@ -694,3 +694,110 @@ def _compare_html(report: dict, keys: list[str]) -> str:
         ("Paired randomisation p-values", H.table(pairs, ["pair", *keys])),
     ]
     return H.page("pet2rep-compare", sections, note=f"n = {report['n']} cases")
+
+
+# --------------------------------------------------------------------------- pet2rep-generate
+generate_app = typer.Typer(add_completion=False, help="Run a VLM over a rendered-image manifest.")
+
+
+@generate_app.command()
+def generate(
+    manifest: Annotated[
+        Path,
+        typer.Argument(
+            help="PET2Rep JSONL rows, or plain rows: id, images, reference, optional prompt, language"
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Predictions JSONL (appended row by row)")
+    ],
+    backend: Annotated[str, typer.Option(help="openai | transformers | template")] = "template",
+    model: Annotated[
+        str | None, typer.Option(help="Model name (server) or path (transformers)")
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible server, e.g. http://localhost:8000/v1")
+    ] = None,
+    api_key_env: Annotated[
+        str, typer.Option(help="Environment variable holding the API key")
+    ] = "OPENAI_API_KEY",
+    concurrency: Annotated[int, typer.Option(help="Requests in flight (servers)")] = 4,
+    resume: Annotated[
+        bool, typer.Option(help="Skip ids already written; retry failed ones")
+    ] = False,
+    limit: Annotated[int | None, typer.Option(help="Generate at most N pending cases")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds per request")] = 120.0,
+    retries: Annotated[int, typer.Option(help="Retries on transient errors")] = 3,
+    temperature: Annotated[float, typer.Option(help="0 = greedy")] = 0.0,
+    max_new_tokens: Annotated[int, typer.Option(help="Length limit of a report")] = 1024,
+    language: Annotated[str, typer.Option(help="Language of the default prompt: zh | en")] = "zh",
+) -> None:
+    """Generate a report per case; exit 1 if any case failed (rerun with --resume), 2 on bad input."""
+    from .runner.backends import BackendError, OpenAIBackend, TemplateBackend, TransformersBackend
+    from .runner.manifest import ManifestError, read_manifest
+    from .runner.run import run
+
+    try:
+        with _user_errors():
+            if language not in ("zh", "en"):
+                raise ValueError("--language must be zh or en")
+            cases = read_manifest(manifest)
+            if backend == "template":
+                engine = TemplateBackend(language)
+            elif backend == "openai":
+                if not model:
+                    raise ValueError("--backend openai needs --model")
+                engine = OpenAIBackend(
+                    model,
+                    base_url,
+                    api_key_env,
+                    timeout,
+                    retries,
+                    temperature=temperature,
+                    max_tokens=max_new_tokens,
+                )
+            elif backend == "transformers":
+                if not model:
+                    raise ValueError(
+                        "--backend transformers needs --model (a name or a local folder)"
+                    )
+                engine = TransformersBackend(
+                    model, max_new_tokens=max_new_tokens, temperature=temperature
+                )
+            else:
+                raise ValueError(f"unknown backend {backend!r}: openai, transformers or template")
+            total = len(cases) if limit is None else min(limit, len(cases))
+            with _progress(total, f"generating ({engine.name})") as progress:
+                task = progress.add_task("generating", total=total, rate="")
+                started = [0.0]
+
+                def tick() -> None:
+                    import time
+
+                    if not started[0]:
+                        started[0] = time.perf_counter()
+                    progress.advance(task)
+                    done = progress.tasks[0].completed
+                    elapsed = max(time.perf_counter() - started[0], 1e-9)
+                    progress.update(task, rate=f"{done / elapsed:.2f} cases/s")
+
+                summary = run(
+                    cases,
+                    engine,
+                    output,
+                    concurrency if backend == "openai" else 1,
+                    resume,
+                    limit,
+                    language,
+                    progress=tick,
+                )
+    except (ManifestError, BackendError, FileExistsError) as exc:
+        _err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    _err.print(
+        f"wrote {summary.written} rows to {output} ({summary.skipped} already done, {summary.failed} failed)",
+        highlight=False,
+    )
+    if not summary.ok:
+        _err.print("some cases failed: rerun with --resume to retry them", highlight=False)
+        raise typer.Exit(1)
