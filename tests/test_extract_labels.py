@@ -193,6 +193,94 @@ MORE_CASES = [
     ),
 ]
 
+REPORT_STYLE_CASES = [
+    # realistic PET2Rep-like findings sentences
+    (
+        "右侧腮腺见一类圆形结节，大小约1.2cm×1.0cm，FDG摄取增高，SUVmax约6.8，余腮腺实质FDG摄取未见异常。",
+        {"salivary_gland": [I]},
+    ),
+    ("双侧颈部Ⅱ区见多发淋巴结，部分肿大，FDG摄取增高，SUVmax 7.2。", {"neck_lymph_node": [I]}),
+    (
+        "双肺散在多发实性小结节，较大者位于右肺下叶，直径约0.6cm，FDG摄取未见明显增高。",
+        {"lung": [N]},
+    ),
+    (
+        "纵隔4R、7区及双侧肺门见多发淋巴结，部分钙化，FDG摄取轻度增高，SUVmax 3.1，考虑炎性增生。",
+        {"mediastinal_lymph_node": [I]},
+    ),
+    ("心肌FDG摄取不均匀增高。", {"heart": [I]}),
+    (
+        "肝脏体积增大，肝内见多发低密度灶，FDG摄取明显增高，SUVmax 12.5，考虑肝转移瘤。",
+        {"liver": [I]},
+    ),
+    ("胃窦部胃壁增厚，最厚约1.5cm，FDG摄取异常增高，SUVmax 9.6。", {"stomach": [I]}),
+    ("乙状结肠局部见FDG摄取增高灶，SUVmax 5.4，CT相应部位未见明确异常。", {"intestine": [I]}),
+    ("右肾上腺见一结节，FDG摄取与肝脏相仿。", {"adrenal": [N]}),
+    ("前列腺体积增大，内见钙化灶，FDG摄取未见异常增高。", {"prostate": [N]}),
+    ("T12椎体及左侧髂骨见溶骨性骨质破坏，FDG摄取增高，SUVmax 8.3。", {"bone": [I]}),
+    (
+        "双侧腋窝及腹股沟区见多发小淋巴结，FDG摄取未见异常。",
+        {"axillary_lymph_node": [N], "abdominal_lymph_node": [N]},
+    ),
+    ("子宫体积增大，宫腔内见团块状FDG摄取增高灶。", {"uterus_ovary": [I]}),
+    (
+        "左侧乳腺外上象限见结节影，FDG摄取轻度增高，左侧腋窝见肿大淋巴结，FDG摄取增高。",
+        {"breast": [I], "axillary_lymph_node": [I]},
+    ),
+    ("脾脏不大，FDG摄取弥漫性增高，高于肝脏。", {"spleen": [I]}),
+    ("全身骨髓FDG摄取弥漫性增高，考虑反应性改变可能。", {"bone": [I]}),
+    ("鼻咽顶后壁软组织增厚，FDG摄取增高，SUVmax 10.3。", {"nasopharynx": [I]}),
+    ("食管中段管壁增厚，FDG摄取增高，SUVmax 11.0。", {"esophagus": [I]}),
+    ("胰头部见低密度肿块，FDG摄取增高，SUVmax 6.1；胰体尾部FDG摄取未见异常。", {"pancreas": [I]}),
+    ("腹主动脉旁及髂血管旁见多发肿大淋巴结，FDG摄取增高。", {"abdominal_lymph_node": [I]}),
+    ("双侧胸腔积液，FDG摄取未见异常。", {"pleura": [N]}),
+    ("胆囊壁稍厚，FDG摄取未见增高。", {"gallbladder": [N]}),
+    ("左侧额叶见片状低密度影，FDG代谢减低。", {"brain": [D]}),
+    ("甲状腺右叶见低密度结节，FDG摄取明显增高，SUVmax 15.2，建议超声检查。", {"thyroid": [I]}),
+    ("膀胱充盈良好，壁光整，FDG生理性浓聚。", {"bladder": [N]}),
+    ("影像诊断：1.右肺上叶高代谢结节，考虑肺癌可能大；2.纵隔淋巴结转移。", {"lung": [I]}),
+    ("诊断：1.左肾上极囊肿；2.余全身PET/CT显像未见明显异常。", {}),
+    # English report styles
+    (
+        "NECK: No hypermetabolic cervical lymphadenopathy. CHEST: Hypermetabolic 2.1 cm right upper lobe nodule, SUVmax 9.4. ABDOMEN/PELVIS: Physiologic activity in the bowel and urinary system.",
+        {"neck_lymph_node": [N], "lung": [I], "intestine": [N], "kidney": [N], "bladder": [N]},
+    ),
+    (
+        "There is a 3.2 cm hypermetabolic mass in the pancreatic tail with SUVmax of 8.7.",
+        {"pancreas": [I]},
+    ),
+    ("Diffusely increased FDG uptake in the thyroid gland, likely thyroiditis.", {"thyroid": [I]}),
+    ("The spleen is enlarged with diffuse uptake greater than liver.", {"spleen": [I]}),
+    (
+        "Multiple FDG-avid osseous lesions, including the T8 vertebral body and left iliac bone.",
+        {"bone": [I]},
+    ),
+    ("Left adrenal nodule without significant FDG uptake.", {"adrenal": [N]}),
+    (
+        "Focal intense uptake in the ascending colon (SUVmax 14.1), recommend colonoscopy.",
+        {"intestine": [I]},
+    ),
+    (
+        "No abnormal hypermetabolic activity in the liver, spleen, or adrenal glands.",
+        {"liver": [N], "spleen": [N], "adrenal": [N]},
+    ),
+    (
+        "Mild uptake in bilateral hilar lymph nodes, likely reactive.",
+        {"mediastinal_lymph_node": [I]},
+    ),
+    (
+        "Intense uptake in the right palatine tonsil is asymmetric compared with the left.",
+        {"oropharynx": [I]},
+    ),
+    ("Cold defect in the liver corresponding to a cyst.", {"liver": [A]}),
+    ("Post-surgical changes in the left breast without abnormal FDG uptake.", {"breast": [N]}),
+    (
+        "Intense FDG uptake in an enlarged left supraclavicular lymph node (SUVmax 16).",
+        {"neck_lymph_node": [I]},
+    ),
+    ("Increased uptake in the esophagus, likely esophagitis.", {"esophagus": [I]}),
+]
+
 MIXED_CASES = [
     ("肝脏 liver 见高代谢灶，SUVmax 7.4。", {"liver": [I]}),
     ("Stomach: 胃壁FDG摄取增高。", {"stomach": [I]}),
@@ -216,4 +304,11 @@ def test_mixed_labels(extractor, text, expected):
 
 @pytest.mark.parametrize(("text", "expected"), MORE_CASES, ids=[c[0][:24] for c in MORE_CASES])
 def test_more_labels(extractor, text, expected):
+    assert extractor(text).labels == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), REPORT_STYLE_CASES, ids=[c[0][:24] for c in REPORT_STYLE_CASES]
+)
+def test_report_style_labels(extractor, text, expected):
     assert extractor(text).labels == expected

@@ -21,7 +21,8 @@ _NEW_PREDICATE = re.compile(
 _CLAUSE_DEPS = frozenset({"advcl", "ccomp", "parataxis"})
 _ENUMERATED = re.compile(r"^\s*(?:\d+|[a-zA-Z]|[一二三四五六七八九十]+)\s*[.、)）]")
 _ADJECTIVE_GAP = re.compile(
-    r"^\s*(?:(?:left|right|bilateral|small|large|enlarged|multiple|solitary|\w+al|\w+ic|\w+ar)\s+){0,2}$",
+    r"^\s*(?:(?:left|right|bilateral|small|large|enlarged|multiple|solitary|upper|lower|mid|middle|\w+al|\w+ic|\w+ar"
+    r"|\d+(?:\.\d+)?(?:\s*x\s*\d+(?:\.\d+)?)*\s*(?:mm|cm)|\d+(?:\.\d+)?)\s+){0,4}$",
     re.I,
 )
 _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "npadvmod", "advmod"})
@@ -46,6 +47,7 @@ class Attacher:
         self.elsewhere = ctx.get("elsewhere")
         self.anaphora = ctx.get("anaphora")
         self.prep = ctx.get("prep")
+        self.finding = ctx.get("finding_clause")
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.pet2rep
@@ -149,7 +151,12 @@ class Attacher:
                     ):
                         targets = previous_targets
                     if not targets and not members and not elsewhere(ci):
-                        if subject and (self.zh and subject_clause < ci):
+                        finding = self._finding_clause(
+                            text, sentence.clauses, by_clause, subject_clause, ci
+                        )
+                        if finding:
+                            targets, how = finding, "finding clause"
+                        elif subject and (self.zh and subject_clause < ci):
                             targets, how = subject, "sentence subject"
                         elif not sentence_mentions and refers_back and carry:
                             targets, how = carry, "previous sentence"
@@ -190,6 +197,17 @@ class Attacher:
                 if comparator.search(text, cue.start, mention.start):
                     found.add(i)
         return found
+
+    def _finding_clause(self, text, clauses, by_clause, subject_clause: int, ci: int) -> list[int]:
+        """zh: the organs of the nearest earlier clause (after the subject's) that introduces a new
+        finding (左侧腋窝见肿大淋巴结), when the clauses between name no organ."""
+        if not self.zh or self.finding is None or subject_clause < 0:
+            return []
+        for k in range(ci - 1, subject_clause, -1):
+            if k in by_clause:
+                c0, c1 = clauses[k]
+                return by_clause[k] if self.finding.search(text, c0, c1) else []
+        return []
 
     @staticmethod
     def _clause_index(clauses: list[tuple[int, int]], pos: int) -> int:

@@ -156,6 +156,8 @@ class OrganMatcher:
         if term.kind == "node":
             if not node_after and self._mass_after.match(text, e, clause_end) is not None:
                 return ()
+            if zh and not node_after and ctx["region_after"].match(text, e, clause_end) is not None:
+                return ()  # 肺门旁: a place beside the hilum, not its nodes
             return term.organs
         if term.kind == "region":
             return (
