@@ -273,27 +273,7 @@ def score(
 
 
 def _summarize(scorer, results, ids, ref_texts) -> dict:
-    import numpy as np
-
-    out: dict = {"n": len(ids)}
-    per_case: dict[str, np.ndarray] = {}
-    for name, result in results.items():
-        pooled = result.pooled()
-        out.update(pooled)
-        if name == "bleu":
-            for n in range(1, 5):
-                per_case[f"bleu_{n}"] = result.extra[f"per_case_bleu_{n}"]
-        elif name == "ce":
-            out["ce_per_state"] = result.extra["per_state"]
-            out["ce_per_organ"] = result.extra["per_organ"]
-            per_case["ce_f1"] = result.per_case
-            per_case["oua_accuracy"] = result.extra["per_case_oua_accuracy"]
-        elif name == "rouge_score":
-            for k, key in enumerate(("rouge1", "rouge2", "rougeL_f1")):
-                per_case[key] = result.case_stats[:, k]
-        else:
-            per_case[result.name] = result.per_case
-    out["config"] = scorer.config(results, scorer._language_of(ref_texts))
+    out, per_case = scorer.summarize(results, scorer.language_of(ref_texts))
     rows = []
     for c, case_id in enumerate(ids):
         row = {"id": case_id}

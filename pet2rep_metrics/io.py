@@ -184,67 +184,63 @@ def _text_field(
     raise InputError(path, lineno, f"missing {what} field (one of: {', '.join(keys)})")
 
 
-def read_predictions(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
-    """Predictions by id: rows with ``id`` and ``text``, or PET2Rep result rows
-    (``subject_id``, ``llm_output`` as a list or a string). Duplicate ids raise."""
-    path = Path(path)
+def _rows_by_id(
+    path: Path, id_keys: tuple[str, ...], text_keys: tuple[str, ...], what: str
+) -> dict[str, dict[str, Any]]:
+    """Rows of a JSONL file keyed by id, each with its text, raw object and line number."""
     rows: dict[str, dict[str, Any]] = {}
     for lineno, obj in iter_jsonl(path):
-        case_id = _case_id(path, lineno, obj, ("id", "subject_id", "patient_id"))
+        case_id = _case_id(path, lineno, obj, id_keys)
         if case_id in rows:
             raise InputError(
                 path, lineno, f"duplicate id {case_id!r} (first on line {rows[case_id]['_line']})"
             )
-        text = _text_field(
-            path, lineno, obj, ("text", "llm_output", "prediction", "output"), "prediction text"
-        )
-        if obj.get("error") and not text:
-            text = ""
-        rows[case_id] = {"text": text, "_line": lineno}
+        rows[case_id] = {
+            "text": _text_field(path, lineno, obj, text_keys, f"{what} text"),
+            "_line": lineno,
+            "_obj": obj,
+        }
     if not rows:
-        raise InputError(path, None, "no predictions in file")
+        raise InputError(path, None, f"no {what}s in file")
     return rows
+
+
+def read_predictions(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
+    """Predictions by id: rows with ``id`` and ``text``, or PET2Rep result rows
+    (``subject_id``, ``llm_output`` as a list or a string; a failed row's empty text scores 0).
+    Duplicate ids raise."""
+    rows = _rows_by_id(
+        Path(path),
+        ("id", "subject_id", "patient_id"),
+        ("text", "llm_output", "prediction", "output"),
+        "prediction",
+    )
+    return {case_id: {"text": row["text"], "_line": row["_line"]} for case_id, row in rows.items()}
 
 
 def read_references(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
     """References by id: rows with ``id`` and ``text`` (optional gold ``labels``), PET2Rep data
     rows (``patient_id``, ``answer``), PET2Rep result rows (``ground_truth``), or a manifest's
-    ``reference``. Duplicate ids raise."""
-    from .labels import STATES, organ_ids
+    ``reference``. Duplicate ids and unknown organ ids or states in ``labels`` raise."""
+    from .labels import check_labels
 
     path = Path(path)
-    known_organs, known_states = set(organ_ids()), set(STATES)
-    rows: dict[str, dict[str, Any]] = {}
-    for lineno, obj in iter_jsonl(path):
-        case_id = _case_id(path, lineno, obj, ("id", "patient_id", "subject_id"))
-        if case_id in rows:
-            raise InputError(
-                path, lineno, f"duplicate id {case_id!r} (first on line {rows[case_id]['_line']})"
-            )
-        text = _text_field(
-            path, lineno, obj, ("text", "answer", "ground_truth", "reference"), "reference text"
-        )
-        labels = obj.get("labels")
+    rows = _rows_by_id(
+        path,
+        ("id", "patient_id", "subject_id"),
+        ("text", "answer", "ground_truth", "reference"),
+        "reference",
+    )
+    out: dict[str, dict[str, Any]] = {}
+    for case_id, row in rows.items():
+        labels = row["_obj"].get("labels")
         if labels is not None:
-            if not isinstance(labels, dict):
-                raise InputError(path, lineno, "labels must be an object organ -> [states]")
-            bad = [o for o in labels if o not in known_organs] + [
-                s
-                for states in labels.values()
-                for s in (states if isinstance(states, list) else [states])
-                if s not in known_states
-            ]
-            if bad:
-                raise InputError(
-                    path,
-                    lineno,
-                    f"unknown organ ids or states in labels: {sorted(set(map(str, bad)))}",
-                )
-            labels = {o: list(s) if isinstance(s, list) else [s] for o, s in labels.items()}
-        rows[case_id] = {"text": text, "labels": labels, "_line": lineno}
-    if not rows:
-        raise InputError(path, None, "no references in file")
-    return rows
+            try:
+                labels = check_labels(labels)
+            except ValueError as exc:
+                raise InputError(path, row["_line"], str(exc)) from None
+        out[case_id] = {"text": row["text"], "labels": labels, "_line": row["_line"]}
+    return out
 
 
 def pair_by_id(

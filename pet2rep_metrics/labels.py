@@ -68,3 +68,28 @@ def normalize_states(states: set[str] | list[str]) -> list[str]:
     if found & set(ABNORMAL_STATES):
         found.discard("normal")
     return [s for s in STATES if s in found]
+
+
+def check_labels(labels: object) -> dict[str, list[str]]:
+    """Validate a label table organ id -> states (a list, or one state). Returns it with states
+    deduplicated in canonical order; raises ValueError naming unknown organ ids and states."""
+    if not isinstance(labels, dict):
+        raise ValueError("labels must be an object organ -> [states]")
+    known_organs, known_states = set(organ_ids()), set(STATES)
+    clean: dict[str, list[str]] = {}
+    unknown_organs, unknown_states = set(), set()
+    for organ, states in labels.items():
+        states = states if isinstance(states, list) else [states]
+        if organ not in known_organs:
+            unknown_organs.add(str(organ))
+        unknown_states.update(str(s) for s in states if s not in known_states)
+        if states:
+            clean[organ] = [s for s in STATES if s in states]
+    if unknown_organs or unknown_states:
+        parts = []
+        if unknown_organs:
+            parts.append(f"unknown organ ids {sorted(unknown_organs)}")
+        if unknown_states:
+            parts.append(f"unknown states {sorted(unknown_states)} (expected {', '.join(STATES)})")
+        raise ValueError("; ".join(parts))
+    return clean

@@ -8,40 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from ..io import InputError, iter_jsonl
-from ..labels import STATES, organ_ids
+from ..labels import check_labels, organ_ids
 
 _ID_COLUMNS = ("id", "report_id", "case_id")
 
 
 def _check_labels(path: Path, line: int | None, labels: Any) -> dict[str, list[str]]:
-    if not isinstance(labels, dict):
-        raise InputError(path, line, "labels must be an object organ -> [states]")
-    known_organs, known_states = set(organ_ids()), set(STATES)
-    clean: dict[str, list[str]] = {}
-    unknown_organs, unknown_states = [], []
-    for organ, states in labels.items():
-        states = states if isinstance(states, list) else [states]
-        if organ not in known_organs:
-            unknown_organs.append(organ)
-        for state in states:
-            if state not in known_states:
-                unknown_states.append(str(state))
-        if states:
-            clean[organ] = (
-                sorted(set(states), key=STATES.index)
-                if all(s in known_states for s in states)
-                else states
-            )
-    if unknown_organs or unknown_states:
-        parts = []
-        if unknown_organs:
-            parts.append(f"unknown organ ids {sorted(set(unknown_organs))}")
-        if unknown_states:
-            parts.append(
-                f"unknown states {sorted(set(unknown_states))} (expected {', '.join(STATES)})"
-            )
-        raise InputError(path, line, "; ".join(parts))
-    return clean
+    try:
+        return check_labels(labels)
+    except ValueError as exc:
+        raise InputError(path, line, str(exc)) from None
 
 
 def read_gold(path: str | Path) -> list[dict[str, Any]]:

@@ -10,6 +10,16 @@ from .base import MetricResult
 from .tokenize import tokenize
 
 
+def _sacrebleu(metric, name: str, hyps: list[str], refs: list[list[str]]) -> MetricResult:
+    """Corpus and sentence scores (/100) of a sacrebleu metric object, with its signature."""
+    n_refs = max((len(r) for r in refs), default=1)
+    streams = [[r[k] if k < len(r) else "" for r in refs] for k in range(n_refs)]
+    corpus = metric.corpus_score(hyps, streams).score / 100
+    signature = f"{name}|{metric.get_signature()}"
+    per_case = np.array([metric.sentence_score(h, r).score / 100 for h, r in zip(hyps, refs)])
+    return MetricResult(name, corpus, per_case, signature)
+
+
 class ChrF:
     name = "chrf"
     needs_tokens = False
@@ -19,34 +29,20 @@ class ChrF:
     ) -> MetricResult:
         from sacrebleu.metrics import CHRF
 
-        metric = CHRF()
-        n_refs = max((len(r) for r in refs), default=1)
-        streams = [[r[k] if k < len(r) else "" for r in refs] for k in range(n_refs)]
-        corpus = metric.corpus_score(hyps, streams).score / 100
-        signature = "chrf|" + str(metric.get_signature())
-        per_case = np.array([metric.sentence_score(h, r).score / 100 for h, r in zip(hyps, refs)])
-        return MetricResult(self.name, corpus, per_case, signature)
+        return _sacrebleu(CHRF(), self.name, hyps, refs)
 
 
 class SacreBleu:
     name = "sacrebleu"
     needs_tokens = False
 
-    def _metric(self, language: str | None):
-        from sacrebleu.metrics import BLEU
-
-        return BLEU(tokenize="zh" if language == "zh" else "13a", effective_order=True)
-
     def compute_text(
         self, hyps: list[str], refs: list[list[str]], language: str | None
     ) -> MetricResult:
-        metric = self._metric(language)
-        n_refs = max((len(r) for r in refs), default=1)
-        streams = [[r[k] if k < len(r) else "" for r in refs] for k in range(n_refs)]
-        corpus = metric.corpus_score(hyps, streams).score / 100
-        signature = "sacrebleu|" + str(metric.get_signature())
-        per_case = np.array([metric.sentence_score(h, r).score / 100 for h, r in zip(hyps, refs)])
-        return MetricResult(self.name, corpus, per_case, signature)
+        from sacrebleu.metrics import BLEU
+
+        metric = BLEU(tokenize="zh" if language == "zh" else "13a", effective_order=True)
+        return _sacrebleu(metric, self.name, hyps, refs)
 
 
 class _KeepCJK:

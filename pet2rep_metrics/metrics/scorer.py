@@ -83,34 +83,38 @@ class Scorer:
         ``ref_labels``: gold organ x state labels per case (used instead of extracting the
         reference). ``per_case=True`` adds ``per_case``: a list per score, aligned with preds."""
         results = self.results(preds, refs, ref_labels)
-        out: dict[str, Any] = {"n": len(preds)}
-        per: dict[str, list[float]] = {}
-        for name, result in results.items():
-            if name == "bleu":
-                for n in range(1, 5):
-                    out[f"bleu_{n}"] = result.extra[f"bleu_{n}"]
-                    per[f"bleu_{n}"] = result.extra[f"per_case_bleu_{n}"]
-            elif name == "ce":
-                for key in ("ce_precision", "ce_recall", "ce_f1", "oua_accuracy"):
-                    out[key] = result.extra[key]
-                out["ce_per_state"] = result.extra["per_state"]
-                out["ce_per_organ"] = result.extra["per_organ"]
-                per["ce_f1"] = result.per_case
-                per["oua_accuracy"] = result.extra["per_case_oua_accuracy"]
-            elif name == "rouge_score":
-                out.update(result.extra)
-                for k, key in enumerate(("rouge1", "rouge2", "rougeL_f1")):
-                    per[key] = result.case_stats[:, k]
-            else:
-                out[result.name] = result.score
-                per[result.name] = result.per_case
-        out["config"] = self.config(results, self._language_of(refs))
+        out, per = self.summarize(results, self.language_of(refs))
         if per_case:
             out["per_case"] = {
                 k: [None if np.isnan(v) else float(v) for v in np.asarray(vals, dtype=float)]
                 for k, vals in per.items()
             }
         return out
+
+    def summarize(
+        self, results: dict[str, MetricResult], language: str | None = None
+    ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """(flat corpus figures with per-state/per-organ CE and ``config``, per-case arrays by
+        score name) from :meth:`results`."""
+        out: dict[str, Any] = {"n": len(next(iter(results.values())).per_case) if results else 0}
+        per: dict[str, np.ndarray] = {}
+        for name, result in results.items():
+            out.update(result.pooled())
+            if name == "bleu":
+                for n in range(1, 5):
+                    per[f"bleu_{n}"] = result.extra[f"per_case_bleu_{n}"]
+            elif name == "ce":
+                out["ce_per_state"] = result.extra["per_state"]
+                out["ce_per_organ"] = result.extra["per_organ"]
+                per["ce_f1"] = result.per_case
+                per["oua_accuracy"] = result.extra["per_case_oua_accuracy"]
+            elif name == "rouge_score":
+                for k, key in enumerate(("rouge1", "rouge2", "rougeL_f1")):
+                    per[key] = result.case_stats[:, k]
+            else:
+                per[result.name] = result.per_case
+        out["config"] = self.config(results, language)
+        return out, per
 
     def results(
         self,
@@ -125,7 +129,7 @@ class Scorer:
             raise ValueError(f"{len(preds)} predictions but {len(ref_lists)} references")
         if any(not r for r in ref_lists):
             raise ValueError("every case needs at least one reference")
-        language = self._language_of(ref_lists)
+        language = self.language_of(ref_lists)
         results: dict[str, MetricResult] = {}
         lexical = [m for m in self.metrics if m in ("bleu", "meteor", "rouge_l", "cider")]
         meteor_future = None
@@ -209,7 +213,8 @@ class Scorer:
             "versions": {"pet2rep_metrics": __version__, "sacrebleu": sacrebleu.__version__},
         }
 
-    def _language_of(self, refs) -> str:
+    def language_of(self, refs) -> str:
+        """The scoring language: the one given, else the majority detected in the references."""
         if self.language:
             return self.language
         from ..extract.normalize import detect_language
