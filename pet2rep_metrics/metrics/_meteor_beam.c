@@ -62,6 +62,17 @@ int meteor_beam(int n_ref, int n_test, int beam,
         int n_top = 0;
         for (int r = 0; r < n_paths; r++) {
             Item p = paths[r];
+            /* Every item this path yields ranks at or below (weight - 2, chunks, distance) and
+             * comes later than anything kept; paths are in rank order, so once that bound cannot
+             * enter a full top list, neither this path nor any after it can. */
+            if (n_top == beam) {
+                const Item *worst = &top[beam - 1];
+                int bound_weight = p.neg_weight - 2;
+                if (bound_weight > worst->neg_weight ||
+                    (bound_weight == worst->neg_weight && (p.chunks > worst->chunks ||
+                     (p.chunks == worst->chunks && p.distance >= worst->distance))))
+                    break;
+            }
             uint64_t *used = bits + (size_t)p.slot * words;
             Item it;
             if (cur == n_ref) {

@@ -180,6 +180,11 @@ _LATIN = re.compile(r"[a-z]")
 
 
 @lru_cache(maxsize=65536)
+def _has_latin(word: str) -> bool:
+    return _LATIN.search(word) is not None
+
+
+@lru_cache(maxsize=65536)
 def _stem_cached(stem, word: str) -> str:
     return stem(word)
 
@@ -291,7 +296,7 @@ def _align(test: tuple[str, ...], ref: tuple[str, ...], use_stem: bool) -> Meteo
         # identical word could share their stem, and identical words are the exact module's
         by_stem: dict[str, list[int]] = defaultdict(list)
         for j, w in enumerate(test):
-            if _LATIN.search(w):
+            if _has_latin(w):
                 by_stem[_stem_cached(stem, w)].append(j)
         for i, word in enumerate(ref):
             if not by_stem or not _LATIN.search(word):
@@ -435,14 +440,14 @@ def _native():
                 "i",
                 [
                     stem_ids.setdefault(_stem_cached(stem, w), len(stem_ids))
-                    if _LATIN.search(w)
+                    if _has_latin(w)
                     else -1
                     for w in test
                 ],
             )
             ref_stem = array(
                 "i",
-                [stem_ids.get(_stem_cached(stem, w), -1) if _LATIN.search(w) else -1 for w in ref],
+                [stem_ids.get(_stem_cached(stem, w), -1) if _has_latin(w) else -1 for w in ref],
             )
         else:
             test_stem = array("i", [-1] * len(test))
