@@ -91,15 +91,26 @@ int meteor_beam(int n_ref, int n_test, int beam,
                 continue;
             }
             int distance = p.distance;
+            /* A parent's chunk-breaking exact children rank in the order they are made (same
+             * weight and chunks, growing distance and order): once one is turned away, so are
+             * the rest. They still add to the distance the parent carries on. */
+            int breaking_blocked = 0;
             for (int c = cand_start[cur]; c < cand_start[cur + 1]; c++) {
                 int j = cand_test[c];
                 if (used[j / 64] >> (j % 64) & 1) continue;
-                it = p; it.is_child = 1; it.from_fixed = 0; it.j = j; it.module = cand_module[c]; it.slot = p.slot;
-                it.neg_weight -= (cand_module[c] == 0) ? 2 : 0;
-                it.chunks += (p.last != -1 && j != p.last);
-                it.distance = distance;
-                it.order = ++order; it.last = j + 1;
-                n_top = keep_top(top, n_top, beam, &it);
+                int breaks = (p.last != -1 && j != p.last);
+                if (!(breaks && breaking_blocked && cand_module[c] == 0)) {
+                    it = p; it.is_child = 1; it.from_fixed = 0; it.j = j; it.module = cand_module[c]; it.slot = p.slot;
+                    it.neg_weight -= (cand_module[c] == 0) ? 2 : 0;
+                    it.chunks += breaks;
+                    it.distance = distance;
+                    it.order = ++order; it.last = j + 1;
+                    int kept = n_top < beam || cmp_key(&it, &top[n_top - 1]) < 0;
+                    n_top = keep_top(top, n_top, beam, &it);
+                    if (breaks && !kept && cand_module[c] == 0) breaking_blocked = 1;
+                } else {
+                    ++order;
+                }
                 distance += abs(cur - j);
             }
             it = p; it.is_child = 0; it.slot = p.slot; it.distance = distance;

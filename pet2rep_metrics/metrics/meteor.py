@@ -147,6 +147,9 @@ def normalize(line: str) -> tuple[str, ...]:
     token except the word-final dot, which looks at the next word, so tokens are normalised
     once each (cached) and the dots decided over the whole line."""
     words = [piece for token in line.split() for piece in _normalize_token(token)]
+    if not _TRAILING_DOT.search(line):
+        # no word ends with a dot: nothing depends on the next word
+        return tuple(words) if line == line.lower() else tuple(w.lower() for w in words)
     out = []
     for i, word in enumerate(words):
         if len(word) > 1 and word.endswith("."):
@@ -177,6 +180,7 @@ def _function_words() -> tuple[frozenset[str], str]:
 
 
 _LATIN = re.compile(r"[a-z]")
+_TRAILING_DOT = re.compile(r"\.(?:\s|$)")
 
 
 @lru_cache(maxsize=65536)
