@@ -174,11 +174,11 @@ class TransformersBackend:
         )
         try:
             self.processor = AutoProcessor.from_pretrained(model)
-            self.model_obj = (
-                AutoModelForImageTextToText.from_pretrained(model, torch_dtype=dtype)
-                .to(self.device)
-                .eval()
-            )
+            try:
+                loaded = AutoModelForImageTextToText.from_pretrained(model, dtype=dtype)
+            except TypeError:  # transformers before the dtype keyword
+                loaded = AutoModelForImageTextToText.from_pretrained(model, torch_dtype=dtype)
+            self.model_obj = loaded.to(self.device).eval()
         except OSError as exc:
             raise BackendError(
                 f"model {model!r} could not be loaded (offline or not an image-text-to-text model): {exc}"
