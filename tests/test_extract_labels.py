@@ -281,6 +281,57 @@ REPORT_STYLE_CASES = [
     ("Increased uptake in the esophagus, likely esophagitis.", {"esophagus": [I]}),
 ]
 
+GUIDE_RULE_CASES = [
+    (
+        "The left hilar node shows decreased uptake compared with the prior study but remains above background.",
+        {"mediastinal_lymph_node": [I]},
+    ),
+    ("The liver lesion shows decreased uptake compared with prior.", {}),
+    ("Resolved FDG avidity in the right cervical nodes.", {"neck_lymph_node": [N]}),
+    ("A second abnormality was seen on PET in the left adrenal gland.", {"adrenal": [I]}),
+    ("No FDG-avid adenopathy.", {}),
+    ("No abnormal uptake in the solid organs.", {}),
+    ("FDG-avid nodes below the diaphragm.", {"abdominal_lymph_node": [I]}),
+    ("Hypermetabolic retropectoral lymph node.", {"axillary_lymph_node": [I]}),
+    ("Intense uptake in an internal mammary node.", {"mediastinal_lymph_node": [I]}),
+    ("Focal uptake in the distal left ureter, likely urinary activity.", {"kidney": [N]}),
+    ("Physiologic activity throughout the GI tract.", {"stomach": [N], "intestine": [N]}),
+    ("Physiologic excretion in the genitourinary tract.", {"kidney": [N], "bladder": [N]}),
+    ("Intense physiologic uptake in the brain.", {"brain": [N]}),
+    ("Nonspecific abnormal uptake in the left psoas muscle.", {"soft_tissue": [I]}),
+    ("The kidneys are visualized.", {}),
+    ("Liver metastasis.", {}),
+    ("The spleen measures 14 cm, normal in size.", {}),
+    ("Attenuation artifact at the left shoulder.", {}),
+    ("Mild uptake at the right shoulder joint, likely degenerative.", {"soft_tissue": [I]}),
+    (
+        "Increased uptake in the cardiophrenic node and retrocrural nodes.",
+        {"mediastinal_lymph_node": [I]},
+    ),
+    ("Infraclavicular node with mild uptake.", {"axillary_lymph_node": [I]}),
+    ("双肾及膀胱显影，未见异常。", {}),
+    ("颅内多发转移瘤。", {}),
+    ("胆总管扩张，FDG摄取未见异常。", {"liver": [N]}),
+    ("左侧输尿管中段FDG摄取增高。", {"kidney": [I]}),
+    (
+        "咽部（鼻咽、口咽、喉咽）FDG摄取未见异常。",
+        {"nasopharynx": [N], "oropharynx": [N], "larynx": [N]},
+    ),
+    ("双侧锁骨上窝未见肿大淋巴结，FDG摄取未见异常。", {"neck_lymph_node": [N]}),
+    ("左肺门旁软组织肿块，FDG摄取增高。", {}),
+    ("化疗前左颈部淋巴结FDG摄取显著增高，本次检查未见异常FDG摄取。", {"neck_lymph_node": [N]}),
+    ("与前片比较，右肺病灶FDG摄取较前减低。", {}),
+    ("右肺病灶FDG摄取较前减低，但仍高于本底。", {"lung": [I]}),
+    ("肝内病灶FDG摄取较前明显增高。", {"liver": [I]}),
+    ("肝右叶见放射性缺损区。", {"liver": [A]}),
+    ("肝右叶病灶呈环形FDG摄取增高，中心呈放射性缺损。", {"liver": [I, A]}),
+    ("甲状腺两叶FDG摄取弥漫性增高，考虑桥本甲状腺炎。", {"thyroid": [I]}),
+    ("双侧髂骨、骶骨骨髓FDG摄取弥漫性增高。", {"bone": [I]}),
+    ("右侧髂窝见肿大淋巴结，FDG摄取增高。", {"abdominal_lymph_node": [I]}),
+    ("膀胱内尿液放射性浓聚。", {"bladder": [N]}),
+    ("双侧颈部肌肉FDG摄取增高，考虑肌肉紧张所致生理性摄取。", {"soft_tissue": [N]}),
+]
+
 MIXED_CASES = [
     ("肝脏 liver 见高代谢灶，SUVmax 7.4。", {"liver": [I]}),
     ("Stomach: 胃壁FDG摄取增高。", {"stomach": [I]}),
@@ -311,4 +362,11 @@ def test_more_labels(extractor, text, expected):
     ("text", "expected"), REPORT_STYLE_CASES, ids=[c[0][:24] for c in REPORT_STYLE_CASES]
 )
 def test_report_style_labels(extractor, text, expected):
+    assert extractor(text).labels == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), GUIDE_RULE_CASES, ids=[c[0][:24] for c in GUIDE_RULE_CASES]
+)
+def test_guide_rule_labels(extractor, text, expected):
     assert extractor(text).labels == expected

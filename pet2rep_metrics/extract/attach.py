@@ -21,7 +21,7 @@ _NEW_PREDICATE = re.compile(
 _CLAUSE_DEPS = frozenset({"advcl", "ccomp", "parataxis"})
 _ENUMERATED = re.compile(r"^\s*(?:\d+|[a-zA-Z]|[一二三四五六七八九十]+)\s*[.、)）]")
 _ADJECTIVE_GAP = re.compile(
-    r"^\s*(?:(?:left|right|bilateral|small|large|enlarged|multiple|solitary|upper|lower|mid|middle|\w+al|\w+ic|\w+ar"
+    r"^\s*(?:(?:left|right|bilateral|small|large|enlarged|multiple|solitary|upper|lower|mid|middle|nodes?|nodal|lymph|\w+al|\w+ic|\w+ar"
     r"|\d+(?:\.\d+)?(?:\s*x\s*\d+(?:\.\d+)?)*\s*(?:mm|cm)|\d+(?:\.\d+)?)\s+){0,4}$",
     re.I,
 )
@@ -48,6 +48,7 @@ class Attacher:
         self.anaphora = ctx.get("anaphora")
         self.prep = ctx.get("prep")
         self.finding = ctx.get("finding_clause")
+        self.continuation = ctx.get("continuation")
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.pet2rep
@@ -108,6 +109,7 @@ class Attacher:
                 )
             )
 
+            last_targets: list[int] = []
             for ci, (c0, c1) in enumerate(sentence.clauses):
                 cue_ids = [
                     k
@@ -150,6 +152,18 @@ class Attacher:
                         and (self.zh or cue.start - prev_end <= _INHERIT_GAP_MAX)
                     ):
                         targets = previous_targets
+                    if (
+                        not targets
+                        and not members
+                        and not self.zh
+                        and self.continuation is not None
+                        and self.continuation.match(text[c0:c1])
+                    ):
+                        earlier = [by_clause[k] for k in range(ci - 1, -1, -1) if k in by_clause]
+                        targets, how = (
+                            last_targets or (earlier[0] if earlier else []),
+                            "same subject",
+                        )
                     if not targets and not members and not elsewhere(ci):
                         finding = self._finding_clause(
                             text, sentence.clauses, by_clause, subject_clause, ci
@@ -163,6 +177,8 @@ class Attacher:
                     for m in targets:
                         links.append((k, m, how))
                     previous_targets = targets
+                    if targets:
+                        last_targets = targets
             if subject:
                 carry = subject
             # 'Liver:' standing alone heads the sentences that follow it

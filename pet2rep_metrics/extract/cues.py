@@ -163,7 +163,9 @@ class CueMatcher:
             i = bisect.bisect_right(clause_starts, cue.head_start) - 1
             by_clause.setdefault(i, []).append(cue)
         for i, members in by_clause.items():
-            explainers = [c for c in members if c.state == "explain" and not c.dropped]
+            explainers = [
+                c for c in members if c.state in ("explain", "artifact") and not c.dropped
+            ]
             if not explainers:
                 continue
             clause = clauses[i][0]
@@ -181,3 +183,5 @@ class CueMatcher:
         for cue in cues:
             if cue.state == "explain":
                 cue.state = "normal"
+            elif cue.state == "artifact" and cue.dropped is None:
+                cue.dropped = "artefact explanation"
