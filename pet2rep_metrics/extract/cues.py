@@ -13,12 +13,16 @@ from .segment import SKIPPED_SECTIONS
 from .state import Cue, DocState, SuvValue
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
+# Written with explicit letter cases (no IGNORECASE) so that the regex engine can skip to the
+# positions where a match may start; the SUV scan runs on every report.
+_S, _U, _V = "[sS]", "[uU]", "[vV]"
+_MAX = r"(?:[mM]\s?[aA]\s?[xX])"
 SUV_REGEX = re.compile(
-    r"(?:s\s?u\s?v\s?(?:-?\s?(?:m\s?a\s?x|max|peak|mean|最大值|最大))?|最大(?:标准化)?摄取值|standardi[sz]ed uptake values?)"
-    r"(?:\s*\((?:suv\w*|s\s?u\s?v[\w ]*)\))?\s*(?:值)?\s*"
+    rf"(?:{_S}\s?{_U}\s?{_V}\s?(?:-?\s?(?:{_MAX}|[pP][eE][aA][kK]|[mM][eE][aA][nN]|最大值|最大))?"
+    r"|最大(?:标准化)?摄取值|[sS]tandardi[sz]ed uptake values?)"
+    r"(?:\s*\((?:[sS][uU][vV]\w*|[sS]\s?[uU]\s?[vV][\w ]*)\))?\s*(?:值)?\s*"
     r"(?:为|约|是|达|:|=|of|is|was|were|measuring|measured|measures|up to|approximately|approx\.?|about|,|\s)*"
-    r"\s*(?:约)?\s*" + _NUMBER + r"(?:\s*(?:~|-|to|至|、|/)\s*" + _NUMBER + r")?",
-    re.IGNORECASE,
+    r"\s*(?:约)?\s*" + _NUMBER + r"(?:\s*(?:~|-|to|至|、|/)\s*" + _NUMBER + r")?"
 )
 
 
