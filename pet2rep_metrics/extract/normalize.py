@@ -51,12 +51,54 @@ def _fold_char(char: str) -> str:
 _SPECIAL = re.compile(r"[^\x21-\x5a\x5c\x5e-\x7e\u4e00-\u9fff\u3001\u3002\u2018-\u201d\n]")
 
 
+def _one_to_one_folds() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x2000, 0x3100):
+        char = chr(code)
+        folded = _fold_char(char)
+        if len(folded) == 1 and folded != char and folded != " ":
+            table[code] = folded
+    for code in range(0xFF01, 0xFF5F):  # full-width ASCII
+        table[code] = _fold_char(chr(code))
+    return {code: value for code, value in table.items() if chr(code) not in _DROP}
+
+
+def _care_class(table: dict[int, str]) -> str:
+    """A regex character class of the BMP characters that fold to something other than one
+    character (dropped brackets, spaces, expansions): the table alone cannot handle them."""
+    ranges: list[list[int]] = []
+    for code in range(0x80, 0x10000):
+        if 0xD800 <= code <= 0xDFFF or code in table:
+            continue
+        char = chr(code)
+        if (
+            char in _DROP
+            or char in _SPACES
+            or char in _DASHES
+            or unicodedata.normalize("NFKC", char) != char
+        ):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+
+
+_FOLD_TABLE = _one_to_one_folds()
+# What the table cannot do: drop brackets, expand characters, tidy spaces.
+_NEEDS_CARE = re.compile(r"[\[\]\t\r\f\v" + _care_class(_FOLD_TABLE) + r"]|^ |  | \n|\n ")
+
+
 def normalize_text(text: str, traditional: dict[int, str] | None = None) -> NormalizedText:
     """NFKC (full width to half width), traditional to simplified Chinese (1:1), dashes to '-',
     template brackets removed, runs of spaces collapsed to one; newlines are kept. Deterministic
     and offset-preserving: ``origin`` maps every output character back to its source."""
     if traditional:
         text = text.translate(traditional)
+    folded = text.translate(_FOLD_TABLE)
+    if not _NEEDS_CARE.search(folded):
+        # every change was one character for one: offsets are the identity
+        return NormalizedText(folded, range(len(text) + 1))
     out: list[str] = []
     # an int array, not a list: large Python containers make every GC pass slower
     origin = array("l")
