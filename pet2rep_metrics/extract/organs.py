@@ -3,7 +3,6 @@ first), node stations and regions resolved from context, rapidfuzz for misspelt 
 
 from __future__ import annotations
 
-import bisect
 import re
 from functools import lru_cache
 
@@ -42,7 +41,8 @@ class OrganMatcher:
                 patterns.append(nlp.make_doc(variant))
         for index, pattern in enumerate(patterns):
             self.matcher.add(str(index), [pattern])
-        self._ids = {nlp.vocab.strings[str(i)]: i for i in range(len(patterns))}
+        self._term_of = {nlp.vocab.strings[str(i)]: self.terms[i] for i in range(len(patterns))}
+        self._zh = lexicon.language == "zh"
         self.fuzzy = fuzzy and lexicon.language == "en"
         self._fuzzy_choices = {
             t.term.lower(): t
@@ -81,13 +81,15 @@ class OrganMatcher:
 
         candidates: list[tuple[int, int, OrganTerm]] = []
         token_starts, token_ends = token_offsets(doc)
+        term_of = self._term_of
+        zh = self._zh
         for match_id, start, end in self.matcher(doc):
-            term = self.terms[self._ids[match_id]]
+            term = term_of[match_id]
             s, e = token_starts[start], token_ends[end - 1]
             # English words inside Chinese text: whole words only.
             if (
-                term.lang == "en"
-                and self.lexicon.language == "zh"
+                zh
+                and term.lang == "en"
                 and (
                     (s > 0 and _ASCII_WORD.match(text[s - 1]))
                     or (e < len(text) and _ASCII_WORD.match(text[e]))
@@ -111,10 +113,13 @@ class OrganMatcher:
 
         mentions: list[OrganMention] = []
         places: list[int] = []
+        ci = -1
+        n_clauses = len(clauses)
         for s, e, term in taken:
             if term.kind == "exclude":
                 continue
-            ci = bisect.bisect_right(clause_starts, s) - 1
+            while ci + 1 < n_clauses and clause_starts[ci + 1] <= s:
+                ci += 1
             clause_end = clauses[ci][1] if ci >= 0 else len(text)
             clause_start = clauses[ci][0] if ci >= 0 else 0
             organs = self._resolve(text, s, e, term, clause_start, clause_end)
@@ -131,35 +136,34 @@ class OrganMatcher:
     ) -> tuple[str, ...]:
         """Organ ids of a matched term in context, or () when the context says it is a place."""
         ctx = self.lexicon.context
-        zh = self.lexicon.language == "zh"
-        # cheap test first: is there a node word anywhere after the term in its clause?
-        node_later = ctx["node_word"].search(text, e, clause_end) is not None
-        node_after = node_later and self._node_after.match(text, e, clause_end) is not None
-        if term.kind == "organ":
+        zh = self._zh
+        kind = term.kind
+        if kind == "organ":
             if zh:
                 beside = ctx["region_after"].match(text, e, clause_end) is not None
             else:
                 beside = ctx["region_before"].search(text[clause_start:s]) is not None
-            if term.station and (
-                node_after
-                or (
-                    beside
-                    and zh
-                    and node_later
-                    and self._beside_node.match(text, e, clause_end) is not None
+            # a node word right after the organ word: 胰头周围淋巴结, intrapulmonary lymph nodes
+            if (
+                term.station
+                and ctx["node_word"].search(text, e, clause_end) is not None
+                and (
+                    self._node_after.match(text, e, clause_end) is not None
+                    or (beside and zh and self._beside_node.match(text, e, clause_end) is not None)
                 )
             ):
                 return (term.station,)
             if beside:
                 return ()
             return term.organs
-        if term.kind == "node":
-            if not node_after and self._mass_after.match(text, e, clause_end) is not None:
-                return ()
-            if zh and not node_after and ctx["region_after"].match(text, e, clause_end) is not None:
-                return ()  # 肺门旁: a place beside the hilum, not its nodes
+        if kind == "node":
+            mass = self._mass_after.match(text, e, clause_end) is not None
+            beside = zh and ctx["region_after"].match(text, e, clause_end) is not None
+            if (mass or beside) and not self._node_after.match(text, e, clause_end):
+                return ()  # a mass placed by region, or 肺门旁: a place beside the hilum
             return term.organs
-        if term.kind == "region":
+        if kind == "region":
+            node_later = ctx["node_word"].search(text, e, clause_end) is not None
             return (
                 term.organs
                 if (node_later or (not zh and ctx["node_word"].search(text, clause_start, s)))
