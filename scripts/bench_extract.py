@@ -1,6 +1,6 @@
 """Throughput of the extractor on PET2Rep-length Chinese reports, one process, model load excluded.
 
-    python scripts/bench_extract.py [--reports 2000] [--repeat 3]
+    python scripts/bench_extract.py [--reports 2000] [--repeat 5]
 
 Prints reports per second (best of --repeat runs) and characters per report.
 """
@@ -17,7 +17,7 @@ from pet2rep_metrics._synthetic import zh_report
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     texts = [zh_report(seed)[0] for seed in range(args.reports)]
     extractor = Extractor(language="zh")
