@@ -62,17 +62,17 @@ def organ_set(spec: str | Path | list[str] | tuple[str, ...] | None = "pet2rep")
 
 
 def normalize_states(states: set[str] | list[str]) -> list[str]:
-    """Apply the guide's aggregation rule and return the states in canonical order:
-    ``normal`` is dropped beside any abnormal state."""
+    """Apply the guide's aggregation rule and return the states sorted (alphabetically, as the
+    gold files list them): ``normal`` is dropped beside any abnormal state."""
     found = set(states)
     if found & set(ABNORMAL_STATES):
         found.discard("normal")
-    return [s for s in STATES if s in found]
+    return sorted(found)
 
 
 def check_labels(labels: object) -> dict[str, list[str]]:
     """Validate a label table organ id -> states (a list, or one state). Returns it with states
-    deduplicated in canonical order; raises ValueError naming unknown organ ids and states."""
+    deduplicated and sorted; raises ValueError naming unknown organ ids and states."""
     if not isinstance(labels, dict):
         raise ValueError("labels must be an object organ -> [states]")
     known_organs, known_states = set(organ_ids()), set(STATES)
@@ -84,7 +84,7 @@ def check_labels(labels: object) -> dict[str, list[str]]:
             unknown_organs.add(str(organ))
         unknown_states.update(str(s) for s in states if s not in known_states)
         if states:
-            clean[organ] = [s for s in STATES if s in states]
+            clean[organ] = sorted(set(states))
     if unknown_organs or unknown_states:
         parts = []
         if unknown_organs:
