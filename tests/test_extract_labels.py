@@ -338,6 +338,45 @@ GUIDE_RULE_CASES = [
     ("双侧颈部肌肉FDG摄取增高，考虑肌肉紧张所致生理性摄取。", {"soft_tissue": [N]}),
 ]
 
+SECTIONED_REPORT_CASES = [
+    (
+        "检查所见：\n1. 头颈部：脑实质FDG摄取未见异常；双侧颈部未见肿大淋巴结。\n2. 胸部：右肺上叶见一结节，FDG摄取增高，SUVmax 6.5；纵隔内未见肿大淋巴结及异常FDG摄取。\n3. 腹盆部：肝、胆、胰、脾、双肾FDG摄取未见异常。",
+        {
+            "brain": [N],
+            "lung": [I],
+            "mediastinal_lymph_node": [N],
+            "liver": [N],
+            "gallbladder": [N],
+            "pancreas": [N],
+            "spleen": [N],
+            "kidney": [N],
+        },
+    ),
+    (
+        "PET/CT所见：左侧上颌窦内软组织密度影，FDG摄取异常增高，SUVmax 11.3，邻近骨质破坏。",
+        {"paranasal_sinus": [I]},
+    ),
+    ("结论：\n1、右肺癌伴纵隔淋巴结转移；\n2、全身骨骼未见明确转移征象。", {}),
+    ("肝脏S8段见一低密度灶，大小约2.1cm，放射性摄取增高，SUVmax约5.6。", {"liver": [I]}),
+    ("双侧肾上腺未见明显增粗，未见异常放射性浓聚。", {"adrenal": [N]}),
+    ("右侧股骨上段髓腔内FDG摄取增高，SUVmax 4.2，CT未见明确骨质破坏。", {"bone": [I]}),
+    ("双侧扁桃体对称性FDG摄取增高，考虑炎性。", {"oropharynx": [I]}),
+    ("鼻咽部未见明显增厚，FDG摄取对称，未见异常。", {"nasopharynx": [N]}),
+    ("胃底部胃壁FDG摄取增高，考虑生理性可能大。", {"stomach": [N]}),
+    ("结肠走行区见条状FDG摄取增高，考虑生理性肠道摄取。", {"intestine": [N]}),
+    (
+        "左侧腋窝淋巴结FDG摄取未见异常，右侧腋窝见一肿大淋巴结，FDG摄取增高。",
+        {"axillary_lymph_node": [I]},
+    ),
+    ("心肌呈生理性摄取，心包未见积液。", {"heart": [N]}),
+    ("前列腺内见结节状FDG摄取增高灶，SUVmax 6.8。", {"prostate": [I]}),
+    (
+        "腹膜后及双侧髂血管旁见多发肿大淋巴结，较大者约2.5cm×2.0cm，FDG摄取增高，SUVmax 9.1。",
+        {"abdominal_lymph_node": [I]},
+    ),
+    ("全身多发骨质破坏伴FDG摄取增高，考虑骨转移。", {"bone": [I]}),
+]
+
 MIXED_CASES = [
     ("肝脏 liver 见高代谢灶，SUVmax 7.4。", {"liver": [I]}),
     ("Stomach: 胃壁FDG摄取增高。", {"stomach": [I]}),
@@ -375,4 +414,11 @@ def test_report_style_labels(extractor, text, expected):
     ("text", "expected"), GUIDE_RULE_CASES, ids=[c[0][:24] for c in GUIDE_RULE_CASES]
 )
 def test_guide_rule_labels(extractor, text, expected):
+    assert extractor(text).labels == _sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), SECTIONED_REPORT_CASES, ids=[c[0][:24] for c in SECTIONED_REPORT_CASES]
+)
+def test_sectioned_report_labels(extractor, text, expected):
     assert extractor(text).labels == _sorted(expected)

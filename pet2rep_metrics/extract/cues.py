@@ -175,12 +175,11 @@ class CueMatcher:
             clause = clauses[i][0]
             if self.alternative is not None and self.alternative.search(text, clause[0], clause[1]):
                 continue
-            targets = [c for c in members if c.state in ("increased", "decreased", "absent")]
+            abnormal = ("increased", "decreased", "absent")
+            targets = [c for c in members if c.state in abnormal and c.dropped is None]
             if not targets and i > 0 and clauses[i - 1][1] is clauses[i][1]:
                 targets = [
-                    c
-                    for c in by_clause.get(i - 1, [])
-                    if c.state in ("increased", "decreased", "absent")
+                    c for c in by_clause.get(i - 1, []) if c.state in abnormal and c.dropped is None
                 ]
             for target in targets:
                 target.explained = True
