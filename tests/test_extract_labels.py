@@ -377,6 +377,55 @@ SECTIONED_REPORT_CASES = [
     ("全身多发骨质破坏伴FDG摄取增高，考虑骨转移。", {"bone": [I]}),
 ]
 
+MORE_PHRASING_CASES = [
+    ("Moderate FDG uptake is seen in a 1.5 cm left level II lymph node.", {"neck_lymph_node": [I]}),
+    ("There is no evidence of FDG-avid disease in the abdomen or pelvis.", {}),
+    (
+        "The previously seen hypermetabolic lesion in segment 6 of the liver is no longer visualized.",
+        {"liver": [N]},
+    ),
+    (
+        "Heterogeneous increased uptake throughout the enlarged spleen (SUVmax 5.1), compatible with lymphomatous involvement.",
+        {"spleen": [I]},
+    ),
+    ("No focal hypermetabolism is identified in the pancreas.", {"pancreas": [N]}),
+    (
+        "Bilateral hilar and mediastinal lymph nodes demonstrate mild symmetric FDG uptake, likely reactive/granulomatous.",
+        {"mediastinal_lymph_node": [I]},
+    ),
+    (
+        "Low-grade FDG activity in a subcentimeter right axillary node is nonspecific.",
+        {"axillary_lymph_node": [I]},
+    ),
+    (
+        "Expected physiologic distribution of radiotracer in the brain, heart, kidneys and bladder.",
+        {"brain": [N], "heart": [N], "kidney": [N], "bladder": [N]},
+    ),
+    ("Diffuse esophageal uptake, likely esophagitis.", {"esophagus": [I]}),
+    (
+        "Intense uptake in the cecum and ascending colon is likely physiologic; correlate with colonoscopy.",
+        {"intestine": [N]},
+    ),
+    ("Photopenic region in the right hepatic lobe corresponding to a known cyst.", {"liver": [A]}),
+    ("The right kidney is surgically absent.", {}),
+    (
+        "Focal FDG uptake in the left breast (SUVmax 3.4) corresponds to a known biopsy-proven carcinoma.",
+        {"breast": [I]},
+    ),
+    ("Thyroid: heterogeneous with no focal hypermetabolism.", {"thyroid": [N]}),
+    ("Bones: No FDG-avid osseous lesions.", {"bone": [N]}),
+    ("盆腔内见软组织肿块，FDG摄取增高。", {}),
+    ("左侧锁骨上淋巴结肿大，FDG摄取增高，SUVmax 7.9。", {"neck_lymph_node": [I]}),
+    ("肝门区及腹膜后淋巴结FDG摄取未见异常。", {"abdominal_lymph_node": [N]}),
+    ("右侧肾盂扩张积水，FDG呈尿液滞留所致浓聚。", {"kidney": [N]}),
+    ("左侧基底节区见小片状低密度影，FDG代谢未见明显减低。", {"brain": [N]}),
+    ("双侧肺门对称性FDG摄取轻度增高，考虑炎性增生。", {"mediastinal_lymph_node": [I]}),
+    ("甲状腺左叶见结节，FDG摄取未见增高，建议超声随访。", {"thyroid": [N]}),
+    ("乙状结肠管壁增厚，FDG摄取增高，SUVmax 8.2，考虑结肠癌。", {"intestine": [I]}),
+    ("双侧睾丸FDG生理性摄取。", {}),
+    ("胸骨柄及多发肋骨FDG摄取增高。", {"bone": [I]}),
+]
+
 MIXED_CASES = [
     ("肝脏 liver 见高代谢灶，SUVmax 7.4。", {"liver": [I]}),
     ("Stomach: 胃壁FDG摄取增高。", {"stomach": [I]}),
@@ -421,4 +470,11 @@ def test_guide_rule_labels(extractor, text, expected):
     ("text", "expected"), SECTIONED_REPORT_CASES, ids=[c[0][:24] for c in SECTIONED_REPORT_CASES]
 )
 def test_sectioned_report_labels(extractor, text, expected):
+    assert extractor(text).labels == _sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), MORE_PHRASING_CASES, ids=[c[0][:24] for c in MORE_PHRASING_CASES]
+)
+def test_more_phrasing_labels(extractor, text, expected):
     assert extractor(text).labels == _sorted(expected)
