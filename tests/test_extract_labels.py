@@ -426,6 +426,36 @@ MORE_PHRASING_CASES = [
     ("胸骨柄及多发肋骨FDG摄取增高。", {"bone": [I]}),
 ]
 
+ORGAN_BY_ORGAN_ZH_CASES = [
+    ("双侧大脑半球皮层FDG代谢对称，未见异常增高或减低区。", {"brain": [N]}),
+    ("右侧颞叶FDG代谢较对侧明显减低。", {"brain": [D]}),
+    ("小脑FDG代谢未见异常。", {"brain": [N]}),
+    ("双侧眼外肌FDG生理性摄取。", {"eye": [N]}),
+    ("左侧口咽侧壁增厚，FDG摄取增高，SUVmax 9.2。", {"oropharynx": [I]}),
+    ("会厌及声门区未见异常FDG摄取。", {"larynx": [N]}),
+    ("双侧颌下腺FDG摄取对称性增高，考虑生理性。", {"salivary_gland": [N]}),
+    ("甲状腺体积增大，FDG摄取弥漫性增高，SUVmax 5.8。", {"thyroid": [I]}),
+    ("左肺下叶后基底段见磨玻璃影，FDG轻度摄取。", {"lung": [I]}),
+    ("右侧胸膜多发结节样增厚，FDG摄取增高，考虑胸膜转移。", {"pleura": [I]}),
+    ("食管下段至贲门管壁增厚，FDG摄取增高，SUVmax 12.4。", {"esophagus": [I], "stomach": [I]}),
+    ("肝实质FDG摄取不均匀，未见明确局灶性摄取增高。", {"liver": [N]}),
+    ("胆囊窝术后改变，未见异常FDG摄取。", {}),
+    ("胰腺体积萎缩，FDG摄取未见异常。", {"pancreas": [N]}),
+    ("脾脏增大，FDG摄取弥漫性增高，SUVmax 4.6，高于肝脏。", {"spleen": [I]}),
+    ("左肾下极见一稍低密度肿块，FDG摄取轻度增高。", {"kidney": [I]}),
+    ("右侧肾上腺结节，FDG摄取不高。", {"adrenal": [N]}),
+    ("胃小弯侧见多发小淋巴结，FDG摄取未见增高。", {"abdominal_lymph_node": [N]}),
+    ("回盲部肠壁增厚，FDG摄取增高。", {"intestine": [I]}),
+    ("膀胱壁未见增厚，腔内放射性浓聚为尿液所致。", {"bladder": [N]}),
+    ("宫颈区FDG摄取增高，SUVmax 10.1，考虑宫颈癌。", {"uterus_ovary": [I]}),
+    ("双侧卵巢区未见异常FDG摄取。", {"uterus_ovary": [N]}),
+    ("腰3椎体骨质破坏，FDG摄取增高。", {"bone": [I]}),
+    ("双侧肩关节周围FDG摄取增高，考虑退行性改变。", {"soft_tissue": [I]}),
+    ("主动脉弓及降主动脉管壁FDG摄取弥漫性增高，考虑大动脉炎可能。", {"vessel": [I]}),
+    ("左侧腹股沟区见肿大淋巴结，FDG摄取未见增高，考虑反应性增生。", {"abdominal_lymph_node": [N]}),
+    ("右侧臀部皮下见软组织结节，FDG摄取增高，考虑转移。", {"soft_tissue": [I]}),
+]
+
 MIXED_CASES = [
     ("肝脏 liver 见高代谢灶，SUVmax 7.4。", {"liver": [I]}),
     ("Stomach: 胃壁FDG摄取增高。", {"stomach": [I]}),
@@ -477,4 +507,11 @@ def test_sectioned_report_labels(extractor, text, expected):
     ("text", "expected"), MORE_PHRASING_CASES, ids=[c[0][:24] for c in MORE_PHRASING_CASES]
 )
 def test_more_phrasing_labels(extractor, text, expected):
+    assert extractor(text).labels == _sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), ORGAN_BY_ORGAN_ZH_CASES, ids=[c[0][:24] for c in ORGAN_BY_ORGAN_ZH_CASES]
+)
+def test_organ_by_organ_zh_labels(extractor, text, expected):
     assert extractor(text).labels == _sorted(expected)
