@@ -456,6 +456,44 @@ ORGAN_BY_ORGAN_ZH_CASES = [
     ("右侧臀部皮下见软组织结节，FDG摄取增高，考虑转移。", {"soft_tissue": [I]}),
 ]
 
+ORGAN_BY_ORGAN_EN_CASES = [
+    ("Hypermetabolic activity within the left tonsil (SUVmax 12.0).", {"oropharynx": [I]}),
+    (
+        "Asymmetric increased uptake in the right vocal cord, likely from contralateral vocal cord paralysis.",
+        {"larynx": [I]},
+    ),
+    ("Mildly increased activity in bilateral parotid glands.", {"salivary_gland": [I]}),
+    ("No suspicious FDG uptake in the thyroid gland.", {"thyroid": [N]}),
+    ("Multiple bilateral pulmonary nodules without significant FDG uptake.", {"lung": [N]}),
+    ("FDG-avid right pleural thickening (SUVmax 6.2).", {"pleura": [I]}),
+    ("Diffuse myocardial uptake, a physiologic variant.", {"heart": [N]}),
+    ("Increased uptake along the distal esophagus, SUVmax 7.3.", {"esophagus": [I]}),
+    ("Multiple hypermetabolic hepatic lesions, the largest in segment 4A.", {"liver": [I]}),
+    ("Gallbladder wall thickening without increased uptake.", {"gallbladder": [N]}),
+    ("Hypermetabolic pancreatic head mass measuring 3.1 cm (SUVmax 9.9).", {"pancreas": [I]}),
+    ("Splenomegaly with diffusely increased splenic uptake.", {"spleen": [I]}),
+    (
+        "Focal uptake in the left renal collecting system, consistent with excreted tracer.",
+        {"kidney": [N]},
+    ),
+    (
+        "Intense uptake in the gastric antrum (SUVmax 10.5), suspicious for neoplasm.",
+        {"stomach": [I]},
+    ),
+    ("Focal uptake in the rectum.", {"intestine": [I]}),
+    ("Hypermetabolic mesenteric lymph nodes.", {"abdominal_lymph_node": [I]}),
+    ("Bladder: physiologic tracer accumulation.", {"bladder": [N]}),
+    ("Prostate: focal uptake in the left peripheral zone, SUVmax 5.0.", {"prostate": [I]}),
+    (
+        "Increased uptake in the endometrium, likely physiologic given premenopausal status.",
+        {"uterus_ovary": [N]},
+    ),
+    ("Diffusely increased bone marrow uptake, likely related to G-CSF.", {"bone": [I]}),
+    ("Hypermetabolic subcutaneous nodules in the back.", {"soft_tissue": [I]}),
+    ("Increased FDG uptake in the wall of the thoracic aorta.", {"vessel": [I]}),
+    ("Cold defect in the left lobe of the thyroid.", {"thyroid": [A]}),
+]
+
 MIXED_CASES = [
     ("肝脏 liver 见高代谢灶，SUVmax 7.4。", {"liver": [I]}),
     ("Stomach: 胃壁FDG摄取增高。", {"stomach": [I]}),
@@ -514,4 +552,11 @@ def test_more_phrasing_labels(extractor, text, expected):
     ("text", "expected"), ORGAN_BY_ORGAN_ZH_CASES, ids=[c[0][:24] for c in ORGAN_BY_ORGAN_ZH_CASES]
 )
 def test_organ_by_organ_zh_labels(extractor, text, expected):
+    assert extractor(text).labels == _sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), ORGAN_BY_ORGAN_EN_CASES, ids=[c[0][:24] for c in ORGAN_BY_ORGAN_EN_CASES]
+)
+def test_organ_by_organ_en_labels(extractor, text, expected):
     assert extractor(text).labels == _sorted(expected)
