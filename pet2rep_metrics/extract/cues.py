@@ -38,39 +38,59 @@ class CueMatcher:
         self.comparison = ctx.get("comparison")
         self.alternative = ctx.get("alternative")
         self.prior_modifier = ctx.get("prior_modifier")
+        # the modifier's words anywhere in a clause: without them no cue there can be "previous"
+        self._prior_trigger = (
+            re.compile(self.prior_modifier.pattern.replace("$", ""), re.IGNORECASE)
+            if self.prior_modifier
+            else None
+        )
+        self._patterns = [(p.regex, "cue" in p.regex.groupindex) for p in lexicon.cues]
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.pet2rep
         text = state.normalized.text
-        found: list[Cue] = []
-        for pattern in self.lexicon.cues:
-            for match in pattern.regex.finditer(text):
-                if match.end() == match.start():
+        # (negative priority, negative length, start, pattern index, end, head start, head end):
+        # Cue objects are made only for the matches that survive the overlap rule
+        found: list[tuple[int, int, int, int, int, int, int]] = []
+        for index, pattern in enumerate(self._patterns):
+            regex, has_head = pattern
+            for match in regex.finditer(text):
+                start, end = match.span()
+                if end == start:
                     continue
-                if "cue" in pattern.regex.groupindex and match.start("cue") >= 0:
-                    head = match.span("cue")
-                else:
-                    head = match.span()
+                head_start, head_end = match.span("cue") if has_head else (start, end)
+                if head_start < 0:
+                    head_start, head_end = start, end
                 found.append(
-                    Cue(
-                        pattern.state,
-                        pattern.priority,
-                        match.start(),
-                        match.end(),
-                        head[0],
-                        head[1],
-                        match.group(0),
+                    (
+                        -self.lexicon.cues[index].priority,
+                        start - end,
+                        start,
+                        index,
+                        end,
+                        head_start,
+                        head_end,
                     )
                 )
         # Overlaps: higher priority, then longer, then earlier wins.
-        found.sort(key=lambda c: (-c.priority, -(c.end - c.start), c.start))
+        found.sort()
         occupied = bytearray(len(text) + 1)
         cues: list[Cue] = []
-        for cue in found:
-            if any(occupied[cue.start : cue.end]):
+        for neg_priority, _, start, index, end, head_start, head_end in found:
+            if any(occupied[start:end]):
                 continue
-            occupied[cue.start : cue.end] = b"\x01" * (cue.end - cue.start)
-            cues.append(cue)
+            occupied[start:end] = b"\x01" * (end - start)
+            cues.append(
+                Cue(
+                    self.lexicon.cues[index].state,
+                    -neg_priority,
+                    start,
+                    end,
+                    head_start,
+                    head_end,
+                    text[start:end],
+                )
+            )
         cues.sort(key=lambda c: c.start)
 
         state.suv = [
@@ -116,6 +136,7 @@ class CueMatcher:
 
         technique: dict[int, bool] = {}
         prior: dict[int, bool] = {}
+        modifier_words: dict[int, bool] = {}
         for cue in cues:
             clause, sentence = locate(cue.head_start)
             if clause is None:
@@ -132,10 +153,14 @@ class CueMatcher:
                 prior[clause[0]] = bool(
                     self.prior is not None and self.prior.search(text, clause[0], clause[1])
                 )
+                modifier_words[clause[0]] = bool(
+                    self._prior_trigger is not None
+                    and self._prior_trigger.search(text, clause[0], clause[1])
+                )
             if technique[sentence.start]:
                 cue.dropped = "technique"
             elif prior[clause[0]] or (
-                self.prior_modifier is not None
+                modifier_words[clause[0]]
                 and self.prior_modifier.search(text, max(clause[0], cue.start - 24), cue.start)
             ):
                 cue.prior = True
