@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .io import InputError
+from .runner.backends import BackendError as _BackendError
 
 _err = Console(stderr=True)
 _out = Console()
@@ -22,7 +23,14 @@ def _user_errors():
     """Turn input problems into one clear line on stderr and exit code 2 (no traceback)."""
     try:
         yield
-    except (InputError, ValueError, FileNotFoundError, ImportError) as exc:
+    except (
+        InputError,
+        ValueError,
+        FileNotFoundError,
+        FileExistsError,
+        ImportError,
+        _BackendError,
+    ) as exc:
         _err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
@@ -230,8 +238,9 @@ def score(
         pred_texts = [preds[i]["text"] for i in ids]
         ref_texts = [refs[i]["text"] for i in ids]
         ref_labels = [refs[i]["labels"] for i in ids]
-        results = scorer.results(pred_texts, ref_texts, ref_labels)
-        report = _summarize(scorer, results, ids, ref_texts)
+        language_used = scorer.language_of(ref_texts)
+        results = scorer.results(pred_texts, ref_texts, ref_labels, language=language_used)
+        report = _summarize(scorer, results, ids, language_used)
         report["config"]["template"] = template
         intervals = {}
         if bootstrap > 0:
@@ -241,7 +250,9 @@ def score(
         if against is not None:
             other = read_predictions(against)
             pair_by_id(other, refs, against, refs_path)
-            other_results = scorer.results([other[i]["text"] for i in ids], ref_texts, ref_labels)
+            other_results = scorer.results(
+                [other[i]["text"] for i in ids], ref_texts, ref_labels, language=language_used
+            )
             report["paired_test"] = {
                 "against": str(against),
                 "method": "approximate randomisation, 1000 trials",
@@ -272,8 +283,8 @@ def score(
             _out.print(_paired_table(report))
 
 
-def _summarize(scorer, results, ids, ref_texts) -> dict:
-    out, per_case = scorer.summarize(results, scorer.language_of(ref_texts))
+def _summarize(scorer, results, ids, language) -> dict:
+    out, per_case = scorer.summarize(results, language)
     rows = []
     for c, case_id in enumerate(ids):
         row = {"id": case_id}
@@ -584,11 +595,14 @@ def compare(
         ids = list(references)
         ref_texts = [references[i]["text"] for i in ids]
         ref_labels = [references[i]["labels"] for i in ids]
+        compare_language = scorer.language_of(ref_texts)
         systems = {}
         for label, path in zip(labels, preds):
             rows = read_predictions(path)
             pair_by_id(rows, references, path, refs)
-            systems[label] = scorer.results([rows[i]["text"] for i in ids], ref_texts, ref_labels)
+            systems[label] = scorer.results(
+                [rows[i]["text"] for i in ids], ref_texts, ref_labels, language=compare_language
+            )
         table = {}
         for label, results in systems.items():
             scores, intervals = {}, {}
@@ -713,67 +727,61 @@ def generate(
     language: Annotated[str, typer.Option(help="Language of the default prompt: zh | en")] = "zh",
 ) -> None:
     """Generate a report per case; exit 1 if any case failed (rerun with --resume), 2 on bad input."""
-    from .runner.backends import BackendError, OpenAIBackend, TemplateBackend, TransformersBackend
-    from .runner.manifest import ManifestError, read_manifest
+    from .runner.backends import OpenAIBackend, TemplateBackend, TransformersBackend
+    from .runner.manifest import read_manifest
     from .runner.run import run
 
-    try:
-        with _user_errors():
-            if language not in ("zh", "en"):
-                raise ValueError("--language must be zh or en")
-            cases = read_manifest(manifest)
-            if backend == "template":
-                engine = TemplateBackend(language)
-            elif backend == "openai":
-                if not model:
-                    raise ValueError("--backend openai needs --model")
-                engine = OpenAIBackend(
-                    model,
-                    base_url,
-                    api_key_env,
-                    timeout,
-                    retries,
-                    temperature=temperature,
-                    max_tokens=max_new_tokens,
-                )
-            elif backend == "transformers":
-                if not model:
-                    raise ValueError(
-                        "--backend transformers needs --model (a name or a local folder)"
-                    )
-                engine = TransformersBackend(
-                    model, max_new_tokens=max_new_tokens, temperature=temperature
-                )
-            else:
-                raise ValueError(f"unknown backend {backend!r}: openai, transformers or template")
-            total = len(cases) if limit is None else min(limit, len(cases))
-            with _progress(total, f"generating ({engine.name})") as progress:
-                task = progress.add_task("generating", total=total, rate="")
-                started = [0.0]
+    with _user_errors():
+        if language not in ("zh", "en"):
+            raise ValueError("--language must be zh or en")
+        cases = read_manifest(manifest)
+        if backend == "template":
+            engine = TemplateBackend(language)
+        elif backend == "openai":
+            if not model:
+                raise ValueError("--backend openai needs --model")
+            engine = OpenAIBackend(
+                model,
+                base_url,
+                api_key_env,
+                timeout,
+                retries,
+                temperature=temperature,
+                max_tokens=max_new_tokens,
+            )
+        elif backend == "transformers":
+            if not model:
+                raise ValueError("--backend transformers needs --model (a name or a local folder)")
+            engine = TransformersBackend(
+                model, max_new_tokens=max_new_tokens, temperature=temperature
+            )
+        else:
+            raise ValueError(f"unknown backend {backend!r}: openai, transformers or template")
+        total = len(cases) if limit is None else min(limit, len(cases))
+        with _progress(total, f"generating ({engine.name})") as progress:
+            task = progress.add_task("generating", total=total, rate="")
+            started = [0.0]
 
-                def tick() -> None:
-                    import time
+            def tick() -> None:
+                import time
 
-                    if not started[0]:
-                        started[0] = time.perf_counter()
-                    progress.advance(task)
-                    done = progress.tasks[0].completed
-                    elapsed = max(time.perf_counter() - started[0], 1e-9)
-                    progress.update(task, rate=f"{done / elapsed:.2f} cases/s")
+                if not started[0]:
+                    started[0] = time.perf_counter()
+                progress.advance(task)
+                done = progress.tasks[0].completed
+                elapsed = max(time.perf_counter() - started[0], 1e-9)
+                progress.update(task, rate=f"{done / elapsed:.2f} cases/s")
 
-                summary = run(
-                    cases,
-                    engine,
-                    output,
-                    concurrency if backend == "openai" else 1,
-                    resume,
-                    limit,
-                    language,
-                    progress=tick,
-                )
-    except (ManifestError, BackendError, FileExistsError) as exc:
-        _err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+            summary = run(
+                cases,
+                engine,
+                output,
+                concurrency if backend == "openai" else 1,
+                resume,
+                limit,
+                language,
+                progress=tick,
+            )
     _err.print(
         f"wrote {summary.written} rows to {output} ({summary.skipped} already done, {summary.failed} failed)",
         highlight=False,

@@ -51,6 +51,7 @@ class OrganMatcher:
             and " " not in t.term
             and len(t.term) >= _FUZZY_MIN_LENGTH
         }
+        self._fuzzy_keys = tuple(self._fuzzy_choices)  # built once: the lookup cache keys on it
         ctx = lexicon.context
         node_word = ctx["node_word"].pattern
         if lexicon.language == "zh":
@@ -178,14 +179,13 @@ class OrganMatcher:
         for s, e, _ in exact:
             covered[s:e] = b"\x01" * (e - s)
         not_typo = self.lexicon.context.get("not_typo")
+        not_typo_pattern = not_typo.pattern if not_typo else ""
         found = []
         for token in doc:
             word = token.lower_
             if len(word) < _FUZZY_MIN_LENGTH or not token.is_alpha or covered[token.idx]:
                 continue
-            term = _fuzzy_lookup(
-                word, tuple(self._fuzzy_choices), not_typo.pattern if not_typo else ""
-            )
+            term = _fuzzy_lookup(word, self._fuzzy_keys, not_typo_pattern)
             if term is not None:
                 found.append((token.idx, token.idx + len(token), self._fuzzy_choices[term]))
         return found

@@ -42,7 +42,6 @@ class Metric:
     (``hyps``: one token list per case; ``refs``: one list of reference token lists per case)."""
 
     name = "metric"
-    needs_tokens = True
 
     def settings(self) -> dict[str, Any]:
         return {}

@@ -19,7 +19,6 @@ class BertScoreUnavailable(RuntimeError):
 
 class BertScore:
     name = "bertscore"
-    needs_tokens = False
 
     def __init__(
         self,

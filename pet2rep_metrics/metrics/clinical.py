@@ -49,7 +49,6 @@ class ClinicalEfficacy:
     """CE / OUA over an organ set (see module docstring)."""
 
     name = "ce"
-    needs_tokens = False
 
     def __init__(self, organs="pet2rep"):
         self.organs = organ_set(organs)

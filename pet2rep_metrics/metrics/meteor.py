@@ -522,7 +522,6 @@ class Meteor:
     """METEOR 1.5 (see module docstring) behind the common metric interface."""
 
     name = "meteor"
-    needs_tokens = True
 
     def __init__(self, use_stem: bool = True):
         self.use_stem = use_stem

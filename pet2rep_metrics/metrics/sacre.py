@@ -22,7 +22,6 @@ def _sacrebleu(metric, name: str, hyps: list[str], refs: list[list[str]]) -> Met
 
 class ChrF:
     name = "chrf"
-    needs_tokens = False
 
     def compute_text(
         self, hyps: list[str], refs: list[list[str]], language: str | None
@@ -34,7 +33,6 @@ class ChrF:
 
 class SacreBleu:
     name = "sacrebleu"
-    needs_tokens = False
 
     def compute_text(
         self, hyps: list[str], refs: list[list[str]], language: str | None
@@ -57,7 +55,6 @@ class _KeepCJK:
 
 class RougeScore:
     name = "rouge_score"
-    needs_tokens = False
 
     def signature(self) -> str:
         return (

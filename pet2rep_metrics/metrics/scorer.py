@@ -82,8 +82,9 @@ class Scorer:
         ce_recall, ce_f1, oua_accuracy, n, and the optional metrics asked for) plus ``config``.
         ``ref_labels``: gold organ x state labels per case (used instead of extracting the
         reference). ``per_case=True`` adds ``per_case``: a list per score, aligned with preds."""
-        results = self.results(preds, refs, ref_labels)
-        out, per = self.summarize(results, self.language_of(refs))
+        language = self.language_of(refs)
+        results = self.results(preds, refs, ref_labels, language=language)
+        out, per = self.summarize(results, language)
         if per_case:
             out["per_case"] = {
                 k: [None if np.isnan(v) else float(v) for v in np.asarray(vals, dtype=float)]
@@ -121,15 +122,17 @@ class Scorer:
         preds: Sequence[str],
         refs: Sequence[str] | Sequence[Sequence[str]],
         ref_labels: Sequence[dict[str, list[str]] | None] | None = None,
+        language: str | None = None,
     ) -> dict[str, MetricResult]:
-        """One :class:`MetricResult` per metric (with case statistics for intervals and tests)."""
+        """One :class:`MetricResult` per metric (with case statistics for intervals and tests).
+        ``language``: the scoring language when the caller already knows it."""
         preds = [p if isinstance(p, str) else "" for p in preds]
         ref_lists = [[r] if isinstance(r, str) else list(r) for r in refs]
         if len(preds) != len(ref_lists):
             raise ValueError(f"{len(preds)} predictions but {len(ref_lists)} references")
         if any(not r for r in ref_lists):
             raise ValueError("every case needs at least one reference")
-        language = self.language_of(ref_lists)
+        language = language or self.language_of(ref_lists)
         results: dict[str, MetricResult] = {}
         lexical = [m for m in self.metrics if m in ("bleu", "meteor", "rouge_l", "cider")]
         meteor_future = None
