@@ -500,63 +500,25 @@ MIXED_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), ZH_CASES, ids=[c[0][:18] for c in ZH_CASES])
-def test_zh_labels(extractor, text, expected):
-    assert extractor(text).labels == _sorted(expected)
+CASE_GROUPS = {
+    "zh": ZH_CASES,
+    "en": EN_CASES,
+    "mixed": MIXED_CASES,
+    "more": MORE_CASES,
+    "report_style": REPORT_STYLE_CASES,
+    "guide_rule": GUIDE_RULE_CASES,
+    "sectioned_report": SECTIONED_REPORT_CASES,
+    "more_phrasing": MORE_PHRASING_CASES,
+    "organ_by_organ_zh": ORGAN_BY_ORGAN_ZH_CASES,
+    "organ_by_organ_en": ORGAN_BY_ORGAN_EN_CASES,
+}
+ALL_CASES = [
+    pytest.param(text, expected, id=f"{group}-{text[:24]}")
+    for group, cases in CASE_GROUPS.items()
+    for text, expected in cases
+]
 
 
-@pytest.mark.parametrize(("text", "expected"), EN_CASES, ids=[c[0][:30] for c in EN_CASES])
-def test_en_labels(extractor, text, expected):
-    assert extractor(text).labels == _sorted(expected)
-
-
-@pytest.mark.parametrize(("text", "expected"), MIXED_CASES, ids=[c[0][:12] for c in MIXED_CASES])
-def test_mixed_labels(extractor, text, expected):
-    assert extractor(text).labels == _sorted(expected)
-
-
-@pytest.mark.parametrize(("text", "expected"), MORE_CASES, ids=[c[0][:24] for c in MORE_CASES])
-def test_more_labels(extractor, text, expected):
-    assert extractor(text).labels == _sorted(expected)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"), REPORT_STYLE_CASES, ids=[c[0][:24] for c in REPORT_STYLE_CASES]
-)
-def test_report_style_labels(extractor, text, expected):
-    assert extractor(text).labels == _sorted(expected)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"), GUIDE_RULE_CASES, ids=[c[0][:24] for c in GUIDE_RULE_CASES]
-)
-def test_guide_rule_labels(extractor, text, expected):
-    assert extractor(text).labels == _sorted(expected)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"), SECTIONED_REPORT_CASES, ids=[c[0][:24] for c in SECTIONED_REPORT_CASES]
-)
-def test_sectioned_report_labels(extractor, text, expected):
-    assert extractor(text).labels == _sorted(expected)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"), MORE_PHRASING_CASES, ids=[c[0][:24] for c in MORE_PHRASING_CASES]
-)
-def test_more_phrasing_labels(extractor, text, expected):
-    assert extractor(text).labels == _sorted(expected)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"), ORGAN_BY_ORGAN_ZH_CASES, ids=[c[0][:24] for c in ORGAN_BY_ORGAN_ZH_CASES]
-)
-def test_organ_by_organ_zh_labels(extractor, text, expected):
-    assert extractor(text).labels == _sorted(expected)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"), ORGAN_BY_ORGAN_EN_CASES, ids=[c[0][:24] for c in ORGAN_BY_ORGAN_EN_CASES]
-)
-def test_organ_by_organ_en_labels(extractor, text, expected):
+@pytest.mark.parametrize(("text", "expected"), ALL_CASES)
+def test_labels(extractor, text, expected):
     assert extractor(text).labels == _sorted(expected)

@@ -88,6 +88,13 @@ def server():
     httpd.shutdown()
 
 
+def _write_rows(path: Path, rows: list[dict]) -> Path:
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
+    return path
+
+
 def _manifest(tmp_path: Path, prompts: list[str]) -> Path:
     (tmp_path / "img").mkdir()
     rows = []
@@ -102,11 +109,7 @@ def _manifest(tmp_path: Path, prompts: list[str]) -> Path:
                 "reference": "肝脏FDG摄取增高。",
             }
         )
-    path = tmp_path / "manifest.jsonl"
-    path.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
-    )
-    return path
+    return _write_rows(tmp_path / "manifest.jsonl", rows)
 
 
 def test_openai_backend_canned_transient_and_timeout(tmp_path, server):
@@ -208,8 +211,7 @@ def test_bad_manifest_rows_are_all_reported_before_any_request(tmp_path, server)
         {"id": "c", "images": ["fake.png"]},
         {"id": "d"},
     ]
-    manifest = tmp_path / "m.jsonl"
-    manifest.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    manifest = _write_rows(tmp_path / "m.jsonl", rows)
     with pytest.raises(ManifestError) as info:
         read_manifest(manifest)
     assert len(info.value.problems) == 5
@@ -253,10 +255,7 @@ def test_template_backend_and_score_against_manifest(tmp_path):
         },
         {"id": "p2", "images": ["x.png"], "reference": "肝脏FDG摄取增高。"},
     ]
-    manifest = tmp_path / "m.jsonl"
-    manifest.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
-    )
+    manifest = _write_rows(tmp_path / "m.jsonl", rows)
     out = tmp_path / "p.jsonl"
     result = runner.invoke(generate_app, [str(manifest), "-o", str(out), "--backend", "template"])
     assert result.exit_code == 0, result.output
