@@ -196,6 +196,14 @@ def score(
         Path | None,
         typer.Option("--html", help="Write an HTML report (per-organ CE, score distributions)"),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processes extracting CE labels; 2 pays off on several cores for large files "
+            "(a helper takes a few seconds to start)",
+        ),
+    ] = 1,
 ) -> None:
     """Score PREDS against REFS (JSONL matched by id). Exit 2 on input that cannot be trusted."""
     from .io import pair_by_id, read_predictions, read_references, read_text, write_csv, write_json
@@ -234,6 +242,7 @@ def score(
             meteor=meteor,
             bertscore_model=bertscore_model,
             bertscore_layers=bertscore_layers,
+            workers=workers,
         )
         pred_texts = [preds[i]["text"] for i in ids]
         ref_texts = [refs[i]["text"] for i in ids]
@@ -265,6 +274,7 @@ def score(
                     k: v for r in other_results.values() for k, v in r.pooled().items()
                 },
             }
+        scorer.close()  # helper processes, if any
         if json_out is not None:
             write_json(json_out, report)
         if html_out is not None:
@@ -579,6 +589,14 @@ def compare(
     html_out: Annotated[
         Path | None, typer.Option("--html", help="Write an HTML report with a ranked chart")
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processes extracting CE labels; 2 pays off on several cores for large files "
+            "(a helper takes a few seconds to start)",
+        ),
+    ] = 1,
 ) -> None:
     """Every metric per system with 95% intervals, pairwise paired-test p-values, a ranking."""
     from .io import atomic_writer, pair_by_id, read_predictions, read_references, write_json
@@ -591,7 +609,11 @@ def compare(
         if len(labels) != len(preds) or len(set(labels)) != len(labels):
             raise ValueError("--names must give one distinct name per prediction file")
         references = read_references(refs)
-        scorer = Scorer(metrics=[m.strip() for m in metrics.split(",") if m.strip()], organs=organs)
+        scorer = Scorer(
+            metrics=[m.strip() for m in metrics.split(",") if m.strip()],
+            organs=organs,
+            workers=workers,
+        )
         ids = list(references)
         ref_texts = [references[i]["text"] for i in ids]
         ref_labels = [references[i]["labels"] for i in ids]
@@ -603,6 +625,7 @@ def compare(
             systems[label] = scorer.results(
                 [rows[i]["text"] for i in ids], ref_texts, ref_labels, language=compare_language
             )
+        scorer.close()  # helper processes, if any
         table = {}
         for label, results in systems.items():
             scores, intervals = {}, {}

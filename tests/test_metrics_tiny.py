@@ -206,3 +206,57 @@ def test_compiled_and_python_meteor_agree(monkeypatch):
     second = Meteor().compute(hyps, refs)
     assert first.score == second.score
     assert np.array_equal(first.per_case, second.per_case)
+
+
+def test_ngram_counts_recoded_densely_give_the_same_scores(monkeypatch):
+    """Large vocabularies re-code n-grams densely to keep keys exact: same numbers."""
+    from pet2rep_metrics._synthetic import zh_report
+    from pet2rep_metrics.metrics import _ngrams
+
+    hyps = [tokenize(zh_report(i)[0], "zh") for i in range(5)] + [[], ["x"]]
+    refs = [[tokenize(zh_report(i + 40)[0], "zh")] for i in range(5)] + [[["x", "y"]], [["x"]]]
+    refs[0].append(hyps[0][:30])
+    direct = Bleu().compute(hyps, refs), Cider().compute(hyps, refs)
+    monkeypatch.setattr(_ngrams, "_KEY_LIMIT", 2**24)
+    recoded = Bleu().compute(hyps, refs), Cider().compute(hyps, refs)
+    for before, after in zip(direct, recoded):
+        assert before.score == after.score
+        assert np.array_equal(before.per_case, after.per_case)
+
+
+def test_bleu_and_cider_share_one_count():
+    from pet2rep_metrics.metrics._ngrams import count_ngrams
+
+    hyps = [["a", "b", "c", "d"], ["b", "c"]]
+    refs = [[["a", "b", "c"], ["d", "a", "b"]], [["c", "b"]]]
+    counts = count_ngrams(hyps, refs, 4)
+    shared, own = Bleu().compute(hyps, refs, counts), Bleu().compute(hyps, refs)
+    assert np.array_equal(shared.case_stats, own.case_stats)
+    assert shared.extra["bleu_2"] == own.extra["bleu_2"] > 0
+    assert Cider().compute(hyps, refs, counts).score == Cider().compute(hyps, refs).score
+    # bigram rows of the first hypothesis: ab, bc, cd once each
+    hyp_rows, _ = counts.split(2)
+    assert hyp_rows.count[hyp_rows.segment == 0].tolist() == [1, 1, 1]
+
+
+def test_chinese_tokens_skip_nfkc_only_where_it_changes_nothing():
+    import random
+    import unicodedata
+
+    from pet2rep_metrics.metrics.tokenize import _ZH_TOKEN
+
+    rng = random.Random(7)
+    pool = list("肝脏摄取增高ＡＢ１２ａ.．/-－，。×°℃㎝µ〇﨑Ⅷ①ｃｍ  abcXYZ09") + [
+        chr(rng.randrange(0x20, 0x3100)) for _ in range(400)
+    ]
+    for _ in range(5000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randrange(1, 24)))
+        expected = _ZH_TOKEN.findall(unicodedata.normalize("NFKC", text).lower())
+        assert tokenize(text, "zh") == expected, text
+    assert tokenize("病灶２．５ｃｍ，SUVmax＝３．１", "zh") == [
+        "病",
+        "灶",
+        "2.5cm",
+        "suvmax",
+        "3.1",
+    ]

@@ -170,6 +170,18 @@ class Extractor:
         return self._pipelines[language]
 
     @property
+    def settings(self) -> dict[str, object]:
+        """The constructor arguments: an equal Extractor can be built from them elsewhere."""
+        return {
+            "language": self.language,
+            "model": self.model,
+            "lexicon_dir": self.lexicon_dir,
+            "fuzzy": self.fuzzy,
+            "use_parse": self.use_parse,
+            "pause_gc": self.pause_gc,
+        }
+
+    @property
     def signature(self) -> str:
         """Every setting that changes the output, as one string."""
         en_model = _resolve_model(self.model) or "blank"

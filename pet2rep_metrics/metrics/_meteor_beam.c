@@ -153,12 +153,12 @@ int meteor_beam(int n_ref, int n_test, int beam,
 }
 
 /* Builds METEOR's candidate matches from integer word ids (exact: same id; stem: same stem id,
- * different word; stem ids < 0 take no part), fixes the one-to-one matches, runs the search. */
-int meteor_align_ids(int n_ref, int n_test, int beam,
-                     const int *ref_ids, const int *test_ids,
-                     const int *ref_stem, const int *test_stem,
-                     int vocab, int stem_vocab,
-                     int *out_test, int *out_module)
+ * different word; stem ids < 0, or use_stem 0, take no part), fixes the one-to-one matches, runs the search. */
+static int meteor_align_ids(int n_ref, int n_test, int beam,
+                            const int *ref_ids, const int *test_ids,
+                            const int *ref_stem, const int *test_stem, int use_stem,
+                            int vocab, int stem_vocab,
+                            int *out_test, int *out_module)
 {
     int *bucket_start = calloc((size_t)vocab + 2, sizeof(int));
     int *bucket = malloc(sizeof(int) * (n_test + 1));
@@ -171,7 +171,7 @@ int meteor_align_ids(int n_ref, int n_test, int beam,
     if (!bucket_start || !bucket || !stem_start || !stem_bucket || !cover || !cand_start || !fixed_test || !fixed_module) return -1;
     for (int j = 0; j < n_test; j++) {
         bucket_start[test_ids[j] + 1]++;
-        if (test_stem[j] >= 0) stem_start[test_stem[j] + 1]++;
+        if (use_stem && test_stem[j] >= 0) stem_start[test_stem[j] + 1]++;
     }
     for (int v = 0; v < vocab + 1; v++) bucket_start[v + 1] += bucket_start[v];
     for (int v = 0; v < stem_vocab + 1; v++) stem_start[v + 1] += stem_start[v];
@@ -183,7 +183,7 @@ int meteor_align_ids(int n_ref, int n_test, int beam,
         memcpy(stem_fill, stem_start, sizeof(int) * ((size_t)stem_vocab + 1));
         for (int j = 0; j < n_test; j++) {
             bucket[fill[test_ids[j]]++] = j;
-            if (test_stem[j] >= 0) stem_bucket[stem_fill[test_stem[j]]++] = j;
+            if (use_stem && test_stem[j] >= 0) stem_bucket[stem_fill[test_stem[j]]++] = j;
         }
         free(fill); free(stem_fill);
     }
@@ -192,7 +192,7 @@ int meteor_align_ids(int n_ref, int n_test, int beam,
     for (int i = 0; i < n_ref; i++) {
         int id = ref_ids[i];
         if (id >= 0 && id < vocab) total += bucket_start[id + 1] - bucket_start[id];
-        int s = ref_stem[i];
+        int s = use_stem ? ref_stem[i] : -1;
         if (s >= 0 && s < stem_vocab) total += stem_start[s + 1] - stem_start[s];
     }
     int *cand_test = malloc(sizeof(int) * (total + 1));
@@ -206,7 +206,7 @@ int meteor_align_ids(int n_ref, int n_test, int beam,
             for (int b = bucket_start[id]; b < bucket_start[id + 1]; b++) {
                 cand_test[k] = bucket[b]; cand_module[k++] = 0; cover[bucket[b]]++;
             }
-        int s = ref_stem[i];
+        int s = use_stem ? ref_stem[i] : -1;
         if (s >= 0 && s < stem_vocab)
             for (int b = stem_start[s]; b < stem_start[s + 1]; b++) {
                 int j = stem_bucket[b];
@@ -226,4 +226,54 @@ int meteor_align_ids(int n_ref, int n_test, int beam,
     free(bucket_start); free(bucket); free(stem_start); free(stem_bucket); free(cover);
     free(cand_start); free(fixed_test); free(fixed_module); free(cand_test); free(cand_module);
     return count;
+}
+
+/* METEOR's 23 statistics of every (test, reference) pair of a batch, in the order of
+ * MeteorStats.as_row: lengths, function-word counts, per module (exact, stem, synonym,
+ * paraphrase) the test/reference content and function matches, chunks, matched words.
+ * ids/stems are global to the batch (stem < 0: none); a pair reads ids[test_start[p] ...
+ * + test_len[p]) and ids[ref_start[p] ... + ref_len[p]). As in METEOR, the stem module is off
+ * when the two segments are identical. Returns 0, or -1 when memory ran out. */
+int meteor_stats_batch(int n_pairs, int beam,
+                       const int *test_start, const int *test_len,
+                       const int *ref_start, const int *ref_len,
+                       const int *ids, const int *stems, const unsigned char *is_function,
+                       int vocab, int stem_vocab, int use_stem, double *rows)
+{
+    int max_ref = 1;
+    for (int p = 0; p < n_pairs; p++) if (ref_len[p] > max_ref) max_ref = ref_len[p];
+    int *out_test = malloc(sizeof(int) * (size_t)max_ref);
+    int *out_module = malloc(sizeof(int) * (size_t)max_ref);
+    if (!out_test || !out_module) { free(out_test); free(out_module); return -1; }
+    for (int p = 0; p < n_pairs; p++) {
+        const int *test = ids + test_start[p], *ref = ids + ref_start[p];
+        int n_test = test_len[p], n_ref = ref_len[p];
+        int identical = n_test == n_ref && memcmp(test, ref, sizeof(int) * (size_t)n_ref) == 0;
+        int matches = meteor_align_ids(n_ref, n_test, beam, ref, test, stems + ref_start[p],
+                                       stems + test_start[p], use_stem && !identical, vocab,
+                                       stem_vocab, out_test, out_module);
+        if (matches < 0) { free(out_test); free(out_module); return -1; }
+        double *row = rows + (size_t)p * 23;
+        memset(row, 0, sizeof(double) * 23);
+        row[0] = n_test; row[1] = n_ref;
+        for (int j = 0; j < n_test; j++) row[2] += is_function[test[j]];
+        for (int i = 0; i < n_ref; i++) row[3] += is_function[ref[i]];
+        int chunks = 0, last = -1;
+        for (int i = 0; i < n_ref; i++) {
+            int j = out_test[i];
+            if (j < 0) {
+                if (last != -1) { chunks++; last = -1; }
+                continue;
+            }
+            double *module = row + 4 + 4 * out_module[i];
+            module[is_function[test[j]] ? 2 : 0] += 1;
+            module[is_function[ref[i]] ? 3 : 1] += 1;
+            if (last != -1 && j != last) chunks++;
+            last = j + 1;
+        }
+        row[20] = chunks + (last != -1);
+        row[21] = row[22] = matches;
+    }
+    free(out_test); free(out_module);
+    return 0;
 }

@@ -1,45 +1,105 @@
-"""n-gram counting on integer-coded tokens (numpy), shared by BLEU and CIDEr."""
+"""n-gram counts of a whole scoring call in a few array passes, shared by BLEU and CIDEr.
+
+Every segment (the hypotheses, then each case's references in order) is coded once; for each
+n the counts of all segments come from one sort of (segment, n-gram) keys, so the cost does not
+grow with the number of segments the way one Counter per segment does."""
 
 from __future__ import annotations
 
-from collections import Counter
+from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
+_KEY_LIMIT = 2**62  # keys (segment, n-gram) stay exact int64 below this
 
-class Vocabulary:
-    """Maps tokens to integer ids (1-based) for one scoring call."""
 
-    def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
-        self.ngram_ids: dict[tuple[int, ...], int] = {}
+@dataclass(frozen=True)
+class NgramLevel:
+    """The n-grams of one order: one row per (segment, distinct n-gram), sorted by segment then
+    code. ``space``: codes are < space, so ``case * space + code`` is an exact join key."""
 
-    def encode(self, tokens: list[str]) -> np.ndarray:
-        ids = self.ids
-        return np.fromiter(
-            (ids.setdefault(t, len(ids) + 1) for t in tokens), dtype=np.int64, count=len(tokens)
-        )
+    segment: np.ndarray
+    code: np.ndarray
+    count: np.ndarray
+    space: int
+
+
+@dataclass(frozen=True)
+class NgramCounts:
+    """Counts for n = 1..max_n of the hypotheses and references of one call.
+
+    Segments 0..cases-1 are the hypotheses; then the references, case by case; ``ref_case``
+    gives the case of each reference segment and ``lengths`` every segment's token count."""
+
+    cases: int
+    ref_case: np.ndarray
+    lengths: np.ndarray
+    levels: tuple[NgramLevel, ...]
 
     @property
-    def base(self) -> int:
-        return len(self.ids) + 1
+    def max_n(self) -> int:
+        return len(self.levels)
+
+    def split(self, n: int) -> tuple[NgramLevel, NgramLevel]:
+        """(hypothesis rows, reference rows) of order ``n``."""
+        level = self.levels[n - 1]
+        cut = int(np.searchsorted(level.segment, self.cases))
+        hyp = NgramLevel(level.segment[:cut], level.code[:cut], level.count[:cut], level.space)
+        ref = NgramLevel(level.segment[cut:], level.code[cut:], level.count[cut:], level.space)
+        return hyp, ref
+
+    def case_of(self, ref_rows: NgramLevel) -> np.ndarray:
+        """The case each reference row belongs to."""
+        return self.ref_case[ref_rows.segment - self.cases]
+
+    def for_call(self, hyps: list[list[str]], refs: list[list[list[str]]]) -> bool:
+        """Whether these counts were made from inputs of this shape (a cheap guard)."""
+        return self.cases == len(hyps) and len(self.ref_case) == sum(len(r) for r in refs)
 
 
-def ngram_counts(ids: np.ndarray, n: int, vocab: Vocabulary) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted unique codes of the n-grams of ``ids`` and their counts. Codes are exact (no
-    hashing): positional integers while base**n fits in int64, else ids from a shared table."""
-    if len(ids) < n:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    base = vocab.base
-    if base**n < 2**62:
-        codes = ids[: len(ids) - n + 1].copy()
-        for k in range(1, n):
-            codes = codes * base + ids[k : len(ids) - n + 1 + k]
-        return np.unique(codes, return_counts=True)
-    table = vocab.ngram_ids
-    counter = Counter(
-        table.setdefault(tuple(ids[i : i + n].tolist()), len(table))
-        for i in range(len(ids) - n + 1)
-    )
-    codes = np.array(sorted(counter), dtype=np.int64)
-    return codes, np.array([counter[c] for c in codes.tolist()], dtype=np.int64)
+def count_ngrams(hyps: list[list[str]], refs: list[list[list[str]]], max_n: int) -> NgramCounts:
+    """Counts of every n-gram (n = 1..max_n) of every hypothesis and reference."""
+    segments = [*hyps, *(r for ref_list in refs for r in ref_list)]
+    ref_case = np.repeat(np.arange(len(refs)), [len(r) for r in refs]).astype(np.int64)
+    lengths = np.fromiter(map(len, segments), dtype=np.int64, count=len(segments))
+    total = int(lengths.sum())
+    # ids follow the sorted words: the same input always gets the same codes
+    words = sorted(set().union(*segments))
+    vocab = {w: k for k, w in enumerate(words, start=1)}
+    ids = np.fromiter(map(vocab.__getitem__, chain.from_iterable(segments)), np.int64, total)
+    base = len(vocab) + 1
+    segment_of = np.repeat(np.arange(len(segments), dtype=np.int64), lengths)
+    end_of = np.repeat(np.cumsum(lengths), lengths)  # one past each token's segment
+    position = np.arange(total, dtype=np.int64)
+    seg_count = max(len(segments), 1)
+
+    levels = []
+    codes, space = ids, base
+    for n in range(1, max_n + 1):
+        if n > 1:
+            if space * base * seg_count >= _KEY_LIMIT:
+                # re-code the (n-1)-grams densely so that the next codes stay exact
+                uniques, codes = np.unique(codes, return_inverse=True)
+                space = len(uniques) + 1
+                if space * base * seg_count >= _KEY_LIMIT:
+                    raise ValueError("too many distinct n-grams for exact 64-bit n-gram keys")
+            codes = codes[: total - n + 1] * base + ids[n - 1 :]
+            space *= base
+        starts = position[: total - n + 1]
+        keep = starts + n <= end_of[: total - n + 1]  # the n-gram stays inside its segment
+        keys, counts = np.unique(
+            segment_of[: total - n + 1][keep] * space + codes[keep], return_counts=True
+        )
+        levels.append(NgramLevel(keys // space, keys % space, counts.astype(np.int64), space))
+    return NgramCounts(len(hyps), ref_case, lengths, tuple(levels))
+
+
+def lookup(keys: np.ndarray, table_keys: np.ndarray, table_values: np.ndarray) -> np.ndarray:
+    """``table_values`` at each of ``keys`` in the sorted ``table_keys`` (0 where absent)."""
+    out = np.zeros(len(keys), dtype=table_values.dtype)
+    if len(table_keys) and len(keys):
+        pos = np.minimum(np.searchsorted(table_keys, keys), len(table_keys) - 1)
+        found = table_keys[pos] == keys
+        out[found] = table_values[pos[found]]
+    return out

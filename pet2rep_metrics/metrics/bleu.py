@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ._ngrams import Vocabulary, ngram_counts
+from ._ngrams import NgramCounts, count_ngrams, lookup
 from .base import Metric, MetricResult
 
 _TINY, _SMALL = 1e-15, 1e-9
@@ -25,39 +25,38 @@ class Bleu(Metric):
     def settings(self) -> dict:
         return {"n": self.max_n, "reflen": "closest", "smooth": "1e-15/1e-9"}
 
-    def compute(self, hyps, refs) -> MetricResult:
+    def compute(self, hyps, refs, ngrams: NgramCounts | None = None) -> MetricResult:
+        """``ngrams``: counts already made for these inputs (shared with CIDEr)."""
         n_max = self.max_n
-        vocab = Vocabulary()
+        if ngrams is None or ngrams.max_n < n_max or not ngrams.for_call(hyps, refs):
+            ngrams = count_ngrams(hyps, refs, n_max)
         cases = len(hyps)
         correct = np.zeros((cases, n_max))
         guess = np.zeros((cases, n_max))
-        test_len = np.zeros(cases)
+        test_len = ngrams.lengths[:cases].astype(float)
         ref_len = np.zeros(cases)
-        for c, (hyp, ref_list) in enumerate(zip(hyps, refs)):
-            hyp_ids = vocab.encode(hyp)
-            ref_ids = [vocab.encode(r) for r in ref_list]
-            test_len[c] = len(hyp)
-            lengths = [len(r) for r in ref_list]
-            ref_len[c] = min((abs(length - len(hyp)), length) for length in lengths)[1]
-            for n in range(1, n_max + 1):
-                codes, counts = ngram_counts(hyp_ids, n, vocab)
-                guess[c, n - 1] = max(0, len(hyp) - n + 1)
-                if len(codes) == 0:
-                    continue
-                best = np.zeros(len(codes), dtype=np.int64)
-                for ids in ref_ids:
-                    r_codes, r_counts = ngram_counts(ids, n, vocab)
-                    pos = np.searchsorted(r_codes, codes)
-                    pos_clipped = np.minimum(pos, max(len(r_codes) - 1, 0))
-                    present = (
-                        (pos < len(r_codes)) & (r_codes[pos_clipped] == codes)
-                        if len(r_codes)
-                        else np.zeros(len(codes), bool)
-                    )
-                    best = np.maximum(
-                        best, np.where(present, r_counts[pos_clipped] if len(r_codes) else 0, 0)
-                    )
-                correct[c, n - 1] = np.minimum(counts, best).sum()
+        ref_lengths = ngrams.lengths[cases:].tolist()
+        k = 0
+        for c, ref_list in enumerate(refs):
+            lengths = ref_lengths[k : k + len(ref_list)]
+            k += len(ref_list)
+            hyp_length = len(hyps[c])
+            ref_len[c] = min((abs(length - hyp_length), length) for length in lengths)[1]
+        for n in range(1, n_max + 1):
+            hyp, ref = ngrams.split(n)
+            ref_keys = ngrams.case_of(ref) * ref.space + ref.code
+            ref_counts = ref.count
+            if len(ref_keys) > 1 and not np.all(ref_keys[1:] > ref_keys[:-1]):
+                # several references: clip to the largest count of any of them
+                order = np.argsort(ref_keys, kind="stable")
+                ref_keys, ref_counts = ref_keys[order], ref_counts[order]
+                starts = np.flatnonzero(np.r_[True, ref_keys[1:] != ref_keys[:-1]])
+                ref_keys, ref_counts = ref_keys[starts], np.maximum.reduceat(ref_counts, starts)
+            best = lookup(hyp.segment * hyp.space + hyp.code, ref_keys, ref_counts)
+            correct[:, n - 1] = np.bincount(
+                hyp.segment, weights=np.minimum(hyp.count, best), minlength=cases
+            )
+            guess[:, n - 1] = np.maximum(0.0, test_len - n + 1)
 
         per_case = np.zeros((cases, n_max))
         for c in range(cases):

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ._ngrams import Vocabulary, ngram_counts
+from ._ngrams import NgramCounts, count_ngrams, lookup
 from .base import Metric, MetricResult
 
 
@@ -24,71 +24,50 @@ class Cider(Metric):
     def settings(self) -> dict:
         return {"n": self.max_n, "sigma": self.sigma, "idf": "refs-scored"}
 
-    def compute(self, hyps, refs) -> MetricResult:
-        vocab = Vocabulary()
+    def compute(self, hyps, refs, ngrams: NgramCounts | None = None) -> MetricResult:
+        """``ngrams``: counts already made for these inputs (shared with BLEU)."""
         cases = len(hyps)
         if cases == 0:
             return MetricResult(self.name, 0.0, np.zeros(0), self.signature())
-        hyp_counts = []
-        ref_counts = []
-        df_parts: list[list[np.ndarray]] = [[] for _ in range(self.max_n)]
-        # encode everything first: n-gram codes depend on the vocabulary size
-        encoded = [
-            (vocab.encode(hyp), [vocab.encode(r) for r in ref_list])
-            for hyp, ref_list in zip(hyps, refs)
-        ]
-        for h_ids, r_ids in encoded:
-            hyp_counts.append([ngram_counts(h_ids, n, vocab) for n in range(1, self.max_n + 1)])
-            per_ref = [
-                [ngram_counts(ids, n, vocab) for n in range(1, self.max_n + 1)] for ids in r_ids
-            ]
-            ref_counts.append(per_ref)
-            for n in range(self.max_n):
-                codes = [r[n][0] for r in per_ref if len(r[n][0])]
-                if codes:
-                    df_parts[n].append(np.unique(np.concatenate(codes)))
-        df_tables = []
-        for n in range(self.max_n):
-            if df_parts[n]:
-                codes, counts = np.unique(np.concatenate(df_parts[n]), return_counts=True)
-            else:
-                codes, counts = np.empty(0, np.int64), np.empty(0, np.int64)
-            df_tables.append((codes, counts.astype(float)))
-        ref_len = math.log(float(cases))
+        if ngrams is None or ngrams.max_n < self.max_n or not ngrams.for_call(hyps, refs):
+            ngrams = count_ngrams(hyps, refs, self.max_n)
+        ref_count = len(ngrams.ref_case)
+        log_cases = math.log(float(cases))
+        # similarity of each reference to its hypothesis, per n (before the length penalty)
+        similarity = np.zeros((ref_count, self.max_n))
+        for n in range(1, self.max_n + 1):
+            hyp, ref = ngrams.split(n)
+            ref_case = ngrams.case_of(ref)
+            case_keys = ref_case * ref.space + ref.code
+            # document frequency: the number of cases whose references hold the n-gram
+            present = case_keys if ref_count == cases else np.unique(case_keys)
+            df_codes, df_counts = np.unique(present % ref.space, return_counts=True)
 
-        def vector(n: int, codes: np.ndarray, counts: np.ndarray) -> np.ndarray:
-            table_codes, table_df = df_tables[n]
-            df = np.zeros(len(codes))
-            if len(table_codes) and len(codes):
-                pos = np.minimum(np.searchsorted(table_codes, codes), len(table_codes) - 1)
-                found = table_codes[pos] == codes
-                df[found] = table_df[pos[found]]
-            return counts.astype(float) * (ref_len - np.log(np.maximum(1.0, df)))
+            def weights(rows, df_codes=df_codes, df_counts=df_counts):
+                df = lookup(rows.code, df_codes, df_counts.astype(float))
+                return rows.count.astype(float) * (log_cases - np.log(np.maximum(1.0, df)))
 
+            hyp_weight, ref_weight = weights(hyp), weights(ref)
+            hyp_norm = np.sqrt(np.bincount(hyp.segment, hyp_weight**2, minlength=cases))
+            ref_segment = ref.segment - cases
+            ref_norm = np.sqrt(np.bincount(ref_segment, ref_weight**2, minlength=ref_count))
+            # clipped products over the n-grams both sides hold
+            hyp_at = lookup(case_keys, hyp.segment * hyp.space + hyp.code, hyp_weight)
+            products = np.minimum(hyp_at, ref_weight) * ref_weight
+            dot = np.bincount(ref_segment, products, minlength=ref_count).astype(float)
+            norms = hyp_norm[ngrams.ref_case] * ref_norm
+            nonzero = (hyp_norm[ngrams.ref_case] != 0) & (ref_norm != 0)
+            dot[nonzero] /= norms[nonzero]
+            similarity[:, n - 1] = dot
+        # Gaussian penalty on the difference in bigram counts (pycocoevalcap's "length")
+        bigrams = np.maximum(ngrams.lengths - 1, 0) if self.max_n > 1 else 0 * ngrams.lengths
+        hyp_bigrams, ref_bigrams = bigrams[:cases].tolist(), bigrams[cases:].tolist()
         scores = np.zeros(cases)
+        total = np.zeros((cases, self.max_n))
+        for r, c in enumerate(ngrams.ref_case.tolist()):
+            delta = float(hyp_bigrams[c] - ref_bigrams[r])
+            total[c] += similarity[r] * np.e ** (-(delta**2) / (2 * self.sigma**2))
+        refs_per_case = np.bincount(ngrams.ref_case, minlength=cases)
         for c in range(cases):
-            h_vecs = [vector(n, *hyp_counts[c][n]) for n in range(self.max_n)]
-            h_norms = [math.sqrt(float(v @ v)) for v in h_vecs]
-            h_len = float(hyp_counts[c][1][1].sum()) if self.max_n > 1 else 0.0
-            total = np.zeros(self.max_n)
-            for per_ref in ref_counts[c]:
-                r_len = float(per_ref[1][1].sum()) if self.max_n > 1 else 0.0
-                penalty = math.exp(-((h_len - r_len) ** 2) / (2 * self.sigma**2))
-                for n in range(self.max_n):
-                    r_codes, r_counts = per_ref[n]
-                    r_vec = vector(n, r_codes, r_counts)
-                    r_norm = math.sqrt(float(r_vec @ r_vec))
-                    h_codes = hyp_counts[c][n][0]
-                    value = 0.0
-                    if len(h_codes) and len(r_codes):
-                        common, h_idx, r_idx = np.intersect1d(
-                            h_codes, r_codes, assume_unique=True, return_indices=True
-                        )
-                        if len(common):
-                            rv = r_vec[r_idx]
-                            value = float((np.minimum(h_vecs[n][h_idx], rv) * rv).sum())
-                    if h_norms[n] != 0 and r_norm != 0:
-                        value /= h_norms[n] * r_norm
-                    total[n] += value * penalty
-            scores[c] = total.mean() / len(ref_counts[c]) * 10.0
+            scores[c] = np.mean(total[c]) / refs_per_case[c] * 10.0
         return MetricResult(self.name, float(scores.mean()), scores, self.signature())

@@ -19,6 +19,7 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import chain
 
 ALPHA, BETA, GAMMA, DELTA = 0.85, 0.20, 0.60, 0.75
 MODULE_WEIGHTS = (1.0, 0.6, 0.8, 0.6)  # exact, stem, synonym, paraphrase: scoring
@@ -146,7 +147,7 @@ def normalize(line: str) -> tuple[str, ...]:
     """METEOR's '-norm' tokenisation and lower-casing of one segment. Its rules act within a
     token except the word-final dot, which looks at the next word, so tokens are normalised
     once each (cached) and the dots decided over the whole line."""
-    words = [piece for token in line.split() for piece in _normalize_token(token)]
+    words = list(chain.from_iterable(map(_normalize_token, line.split())))
     if not _TRAILING_DOT.search(line):
         # no word ends with a dot: nothing depends on the next word
         return tuple(words) if line == line.lower() else tuple(w.lower() for w in words)
@@ -277,11 +278,8 @@ class MeteorStats:
 
 
 def _align(test: tuple[str, ...], ref: tuple[str, ...], use_stem: bool) -> MeteorStats:
-    """Stats of METEOR's alignment of ``test`` against ``ref`` (both normalised)."""
+    """Stats of METEOR's alignment of ``test`` against ``ref`` (both normalised), in Python."""
     functions, _ = _function_words()
-    native = _native()
-    if native is not None:
-        return _stats(test, ref, functions, native(test, ref, use_stem and test != ref))
     n_test, n_ref = len(test), len(ref)
     # candidate matches per reference position, in METEOR's order: module, then test position
     candidates: list[list[tuple[int, int]]] = [[] for _ in range(n_ref)]
@@ -413,10 +411,10 @@ def _stats(test, ref, functions, pairs) -> MeteorStats:
 
 @cache
 def _native():
-    """The compiled beam search (same steps, ~100x faster), or None when it was not built."""
+    """The compiled search over a whole batch (same steps, ~100x faster), or None when the C
+    file was not built."""
     import ctypes
     import importlib.machinery
-    from array import array
     from pathlib import Path
 
     here = Path(__file__).resolve().parent
@@ -427,63 +425,77 @@ def _native():
     else:
         return None
     try:
-        lib = ctypes.CDLL(str(library))
-    except OSError:
+        func = ctypes.CDLL(str(library)).meteor_stats_batch
+    except (OSError, AttributeError):
         return None
-    func = lib.meteor_align_ids
     func.restype = ctypes.c_int
+    return func
 
-    def run(test, ref, use_stem):
-        ids: dict[str, int] = {}
-        test_ids = array("i", [ids.setdefault(w, len(ids)) for w in test])
-        ref_ids = array("i", [ids.get(w, -1) for w in ref])
-        stem_ids: dict[str, int] = {}
-        stem = _stemmer() if use_stem else None
-        if stem is not None:
-            test_stem = array(
-                "i",
-                [
-                    stem_ids.setdefault(_stem_cached(stem, w), len(stem_ids))
-                    if _has_latin(w)
-                    else -1
-                    for w in test
-                ],
-            )
-            ref_stem = array(
-                "i",
-                [stem_ids.get(_stem_cached(stem, w), -1) if _has_latin(w) else -1 for w in ref],
-            )
-        else:
-            test_stem = array("i", [-1] * len(test))
-            ref_stem = array("i", [-1] * len(ref))
-        n_ref = len(ref)
-        out_test = array("i", [0] * max(n_ref, 1))
-        out_module = array("i", [0] * max(n_ref, 1))
 
-        def ptr(a):
-            if not len(a):
-                a = array("i", [0])
-            return ctypes.cast(a.buffer_info()[0], ctypes.POINTER(ctypes.c_int)), a
+def _native_rows(pairs: list[tuple[tuple[str, ...], tuple[str, ...]]], use_stem: bool):
+    """23 statistics per (test, reference) pair from one call of the compiled search. Words and
+    stems get ids shared by the batch; the call releases the GIL."""
+    import ctypes
 
-        keep = [ptr(a) for a in (ref_ids, test_ids, ref_stem, test_stem, out_test, out_module)]
-        count = func(
-            n_ref,
-            len(test),
-            BEAM_SIZE,
-            keep[0][0],
-            keep[1][0],
-            keep[2][0],
-            keep[3][0],
-            len(ids),
-            len(stem_ids),
-            keep[4][0],
-            keep[5][0],
-        )
-        if count < 0:
-            raise MemoryError("METEOR beam search ran out of memory")
-        return [(i, out_test[i], out_module[i]) for i in range(n_ref) if out_test[i] >= 0]
+    import numpy as np
 
-    return run
+    segments: dict[tuple[str, ...], int] = {}  # segment -> start in the flat id array
+    for pair in pairs:
+        for segment in pair:
+            segments.setdefault(segment, 0)
+    # ids only need to be equal for equal words: sorted for a reproducible call
+    vocab = {w: k for k, w in enumerate(sorted(set().union(*segments)))}
+    flat: list[int] = []
+    for segment in segments:
+        segments[segment] = len(flat)
+        flat.extend(map(vocab.__getitem__, segment))
+    functions, _ = _function_words()
+    stem = _stemmer() if use_stem else None
+    stem_ids: dict[str, int] = {}
+    word_stem = np.full(max(len(vocab), 1), -1, dtype=np.intc)
+    if stem is not None:
+        for word, k in vocab.items():
+            if _has_latin(word):
+                word_stem[k] = stem_ids.setdefault(_stem_cached(stem, word), len(stem_ids))
+    is_function = np.zeros(max(len(vocab), 1), dtype=np.uint8)
+    for word, k in vocab.items():
+        if word in functions:
+            is_function[k] = 1
+    ids = np.array(flat or [0], dtype=np.intc)
+    stems = word_stem[ids]
+    starts = np.array([[segments[t], segments[r]] for t, r in pairs], dtype=np.intc).reshape(-1, 2)
+    lengths = np.array([[len(t), len(r)] for t, r in pairs], dtype=np.intc).reshape(-1, 2)
+    test_start, ref_start = np.ascontiguousarray(starts[:, 0]), np.ascontiguousarray(starts[:, 1])
+    test_len, ref_len = np.ascontiguousarray(lengths[:, 0]), np.ascontiguousarray(lengths[:, 1])
+    rows = np.zeros((len(pairs), 23))
+    pointer = np.ctypeslib.as_ctypes_type
+    status = _native()(
+        len(pairs),
+        BEAM_SIZE,
+        *(a.ctypes.data_as(ctypes.POINTER(pointer(np.intc))) for a in (test_start, test_len)),
+        *(a.ctypes.data_as(ctypes.POINTER(pointer(np.intc))) for a in (ref_start, ref_len)),
+        ids.ctypes.data_as(ctypes.POINTER(ctypes.c_int)),
+        stems.ctypes.data_as(ctypes.POINTER(ctypes.c_int)),
+        is_function.ctypes.data_as(ctypes.POINTER(ctypes.c_ubyte)),
+        len(vocab),
+        len(stem_ids),
+        int(stem is not None),
+        rows.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
+    )
+    if status < 0:
+        raise MemoryError("METEOR beam search ran out of memory")
+    return rows
+
+
+def _pair_rows(pairs: list[tuple[tuple[str, ...], tuple[str, ...]]], use_stem: bool):
+    """METEOR statistics (rows of 23) of each (test, reference) pair of normalised segments."""
+    import numpy as np
+
+    if not pairs:
+        return np.zeros((0, 23))
+    if _native() is not None:
+        return _native_rows(pairs, use_stem)
+    return np.array([_align(test, ref, use_stem).as_row() for test, ref in pairs])
 
 
 def warm_up() -> None:
@@ -502,15 +514,26 @@ def backend() -> str:
 
 def segment_stats(hypothesis: str, references: list[str], use_stem: bool = True) -> MeteorStats:
     """Best-reference statistics of one segment (strings of space-joined tokens)."""
-    test = normalize(hypothesis.replace("|||", "").replace("  ", " "))
-    best: MeteorStats | None = None
-    best_score = -1.0
-    for reference in references:
-        stats = _align(test, normalize(reference), use_stem)
+    return _best_rows([hypothesis.split(" ")], [[r.split(" ") for r in references]], use_stem)[0]
+
+
+def _best_rows(hyps: list, refs: list, use_stem: bool) -> list[MeteorStats]:
+    """Per case, the statistics against the reference that scores highest (the first of equals),
+    as METEOR picks its reference. Segments are token lists, joined by spaces and normalised."""
+    tests = [normalize(" ".join(hyp).replace("|||", "").replace("  ", " ")) for hyp in hyps]
+    pairs, owner = [], []
+    for c, (test, ref_list) in enumerate(zip(tests, refs)):
+        for ref in ref_list:
+            pairs.append((test, normalize(" ".join(ref))))
+            owner.append(c)
+    best: list[MeteorStats | None] = [None] * len(hyps)
+    best_score = [-1.0] * len(hyps)
+    for c, row in zip(owner, _pair_rows(pairs, use_stem).tolist()):
+        stats = MeteorStats.from_row(row)
         score = stats.score()
-        if score > best_score:
-            best, best_score = stats, score
-    return best if best is not None else MeteorStats()
+        if score > best_score[c]:
+            best[c], best_score[c] = stats, score
+    return [stats if stats is not None else MeteorStats() for stats in best]
 
 
 def function_word_source() -> str:
@@ -540,8 +563,7 @@ class Meteor:
         total = MeteorStats()
         per_case = np.zeros(len(hyps))
         rows = []
-        for c, (hyp, ref_list) in enumerate(zip(hyps, refs)):
-            stats = segment_stats(" ".join(hyp), [" ".join(r) for r in ref_list], self.use_stem)
+        for c, stats in enumerate(_best_rows(hyps, refs, self.use_stem)):
             per_case[c] = stats.score()
             total.add(stats)
             rows.append(stats.as_row())

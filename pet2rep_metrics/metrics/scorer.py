@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import numpy as np
 
 from ..extract import Extractor
+from ..extract.worker import ExtractionHelper, HelperError
+from ._ngrams import count_ngrams
 from .base import MetricResult
 from .bleu import Bleu
 from .cider import Cider
@@ -23,6 +28,7 @@ from .tokenize import tokenize
 DEFAULT_METRICS = ("bleu", "meteor", "rouge_l", "cider", "ce")
 ALL_METRICS = (*DEFAULT_METRICS, "chrf", "sacrebleu", "rouge_score", "bertscore")
 _LABEL_CACHE_SIZE = 8192
+_MIN_SHARED = 64  # below this many texts to extract, helpers cost more than they save
 _LEXICAL = {"bleu": Bleu, "meteor": Meteor, "rouge_l": RougeL, "cider": Cider}
 
 
@@ -32,7 +38,10 @@ class Scorer:
     ``metrics``: names from ALL_METRICS. ``organs``: organ set for CE ('pet2rep', 'all', a file
     or a list). ``language``: 'zh', 'en' or None (detected from the references). ``meteor``:
     'python' (this package's METEOR 1.5) or 'java' (pycocoevalcap's jar; needs Java).
-    Build it once: the extractor's pipelines and a cache of reference labels are kept.
+    ``workers``: processes that extract labels for CE; with 2 or more, helper processes (each
+    with its own pipelines, started here) extract part of every large batch while this one
+    computes the lexical metrics. Build it once: the extractor's pipelines and a cache of
+    labels are kept; :meth:`close` (or a ``with`` block) stops the helpers.
     """
 
     def __init__(
@@ -45,6 +54,7 @@ class Scorer:
         meteor: str = "python",
         bertscore_model: str | None = None,
         bertscore_layers: int | None = None,
+        workers: int = 1,
     ):
         unknown = [m for m in metrics if m not in ALL_METRICS]
         if unknown:
@@ -56,10 +66,17 @@ class Scorer:
         self.metrics = tuple(dict.fromkeys(metrics))
         self.language = None if language == "auto" else language
         self.zh_words = zh_words
+        if not isinstance(workers, int) or workers < 1:
+            raise ValueError(f"workers must be a positive integer, not {workers!r}")
         self.meteor_backend = meteor
         self.clinical = ClinicalEfficacy(organs)
         self.extractor = extractor or Extractor()
         self._labels: OrderedDict[tuple[str, str], dict[str, list[str]]] = OrderedDict()
+        self._helpers: list[ExtractionHelper] = []
+        if workers > 1 and "ce" in self.metrics:
+            if type(self.extractor) is not Extractor:
+                raise ValueError("workers > 1 needs a plain Extractor (helpers rebuild it)")
+            self._start_helpers(workers - 1)
         if "meteor" in self.metrics and meteor == "python":
             from .meteor import warm_up
 
@@ -69,6 +86,23 @@ class Scorer:
             from .bertscore import BertScore
 
             self._bertscore = BertScore(bertscore_model, bertscore_layers)
+
+    def _start_helpers(self, count: int) -> None:
+        started = []
+        try:
+            for _ in range(count):
+                started.append(ExtractionHelper(self.extractor.settings))
+        except HelperError as exc:
+            warnings.warn(f"{exc}; extracting in this process", stacklevel=3)
+        # this process builds its own pipelines while the helpers build theirs
+        for language in [self.language] if self.language else ("zh", "en"):
+            self.extractor("", language=language)
+        for helper in started:
+            try:
+                helper.wait_ready()
+                self._helpers.append(helper)
+            except HelperError as exc:
+                warnings.warn(f"{exc}; extracting in this process", stacklevel=3)
 
     # ------------------------------------------------------------------ public
     def score(
@@ -134,25 +168,39 @@ class Scorer:
             raise ValueError("every case needs at least one reference")
         language = language or self.language_of(ref_lists)
         results: dict[str, MetricResult] = {}
+        pending_labels = None
+        if "ce" in self.metrics:
+            gold = list(ref_labels) if ref_labels is not None else [None] * len(preds)
+            if len(gold) != len(preds):
+                raise ValueError(f"{len(preds)} predictions but {len(gold)} reference labels")
+            missing = [i for i, g in enumerate(gold) if g is None]
+            # helpers (if any) start on their share now, while the lexical metrics run here
+            pending_labels = self._start_labels(
+                [*preds, *(ref_lists[i][0] for i in missing)], language
+            )
         lexical = [m for m in self.metrics if m in ("bleu", "meteor", "rouge_l", "cider")]
         meteor_future = None
         if lexical:
             hyp_tokens = [tokenize(p, language, self.zh_words) for p in preds]
             ref_tokens = [[tokenize(r, language, self.zh_words) for r in rs] for rs in ref_lists]
+            if "meteor" in lexical and self.meteor_backend == "java":
+                results["meteor"] = _java_meteor(hyp_tokens, ref_tokens)
+            elif "meteor" in lexical and meteor_backend() == "c" and len(preds) > 1:
+                # the compiled beam search releases the GIL: it runs beside everything else
+                meteor_future = _worker().submit(Meteor().compute, hyp_tokens, ref_tokens)
+            ngrams = None
+            if "bleu" in lexical and "cider" in lexical:
+                ngrams = count_ngrams(hyp_tokens, ref_tokens, 4)  # shared by both
             for name in lexical:
-                if name == "meteor" and self.meteor_backend == "java":
-                    results[name] = _java_meteor(hyp_tokens, ref_tokens)
-                elif name == "meteor" and meteor_backend() == "c" and len(preds) > 1:
-                    # the compiled beam search releases the GIL: run it beside the rest
-                    meteor_future = _worker().submit(Meteor().compute, hyp_tokens, ref_tokens)
+                if name in results or (name == "meteor" and meteor_future is not None):
+                    continue
+                if name in ("bleu", "cider"):
+                    results[name] = _LEXICAL[name]().compute(hyp_tokens, ref_tokens, ngrams)
                 else:
-                    metric = _LEXICAL[name]()
-                    results[name] = metric.compute(hyp_tokens, ref_tokens)
-        if "ce" in self.metrics:
-            pred_labels = self.labels(preds, language)
-            gold = list(ref_labels) if ref_labels is not None else [None] * len(preds)
-            missing = [i for i, g in enumerate(gold) if g is None]
-            extracted = iter(self.labels([ref_lists[i][0] for i in missing], language))
+                    results[name] = _LEXICAL[name]().compute(hyp_tokens, ref_tokens)
+        if pending_labels is not None:
+            labels = self._finish_labels(pending_labels)
+            pred_labels, extracted = labels[: len(preds)], iter(labels[len(preds) :])
             reference = [g if g is not None else next(extracted) for g in gold]
             results["ce"] = self.clinical.compute_labels(pred_labels, reference)
         for name in ("chrf", "sacrebleu", "rouge_score"):
@@ -175,22 +223,70 @@ class Scorer:
         self, texts: Sequence[str], language: str | None = None
     ) -> list[dict[str, list[str]]]:
         """Organ x state labels of ``texts``, cached (reference texts repeat across calls)."""
-        out: list[dict[str, list[str]] | None] = []
-        todo: list[int] = []
-        for i, text in enumerate(texts):
-            key = (language or "", text)
-            if key in self._labels:
-                self._labels.move_to_end(key)
-                out.append(self._labels[key])
+        return self._finish_labels(self._start_labels(texts, language))
+
+    def _start_labels(self, texts: Sequence[str], language: str | None) -> _PendingLabels:
+        """Look ``texts`` up in the cache and send a share of the rest to the helpers."""
+        key = language or ""
+        found: dict[str, dict[str, list[str]]] = {}
+        todo: list[str] = []
+        for text in dict.fromkeys(texts):  # each distinct text once
+            cached = self._labels.get((key, text))
+            if cached is None:
+                todo.append(text)
             else:
-                out.append(None)
-                todo.append(i)
-        for i, table in zip(todo, self.extractor.pipe([texts[i] for i in todo], language=language)):
-            out[i] = table.labels
-            self._labels[(language or "", texts[i])] = table.labels
-            if len(self._labels) > _LABEL_CACHE_SIZE:
-                self._labels.popitem(last=False)
-        return out  # type: ignore[return-value]
+                self._labels.move_to_end((key, text))
+                found[text] = cached
+        helpers = [h for h in self._helpers if h.alive] if len(todo) >= _MIN_SHARED else []
+        share = -(-len(todo) // (len(helpers) + 1))  # ceil: this process takes the first share
+        sent = []
+        for k, helper in enumerate(helpers, start=1):
+            part = todo[k * share : (k + 1) * share]
+            if part:
+                helper.submit(part, language)
+                sent.append((helper, part))
+        return _PendingLabels(list(texts), language, found, todo[:share] if sent else todo, sent)
+
+    def _finish_labels(self, pending: _PendingLabels) -> list[dict[str, list[str]]]:
+        """Extract this process's share, collect the helpers', fill the cache, in text order."""
+        extracted = dict(
+            zip(
+                pending.own,
+                (t.labels for t in self.extractor.pipe(pending.own, language=pending.language)),
+            )
+        )
+        for helper, part in pending.sent:
+            try:
+                extracted.update(zip(part, helper.result()))
+            except HelperError as exc:
+                warnings.warn(f"{exc}; extracting its share in this process", stacklevel=3)
+                self._helpers.remove(helper)
+                tables = self.extractor.pipe(part, language=pending.language)
+                extracted.update(zip(part, (t.labels for t in tables)))
+        key = pending.language or ""
+        for text, labels in extracted.items():
+            self._labels[(key, text)] = labels
+        while len(self._labels) > _LABEL_CACHE_SIZE:
+            self._labels.popitem(last=False)
+        found = pending.found | extracted
+        return [found[text] for text in pending.texts]
+
+    def close(self) -> None:
+        """Stop the helper processes (the scorer goes on without them)."""
+        helpers, self._helpers = self._helpers, []
+        for helper in helpers:
+            helper.close()
+
+    def __enter__(self) -> Scorer:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if getattr(self, "_helpers", None):
+            with contextlib.suppress(Exception):  # at shutdown; helpers also exit on EOF
+                self.close()
 
     def config(
         self, results: dict[str, MetricResult] | None = None, language: str | None = None
@@ -226,6 +322,15 @@ class Scorer:
             detect_language(r if isinstance(r, str) else (r[0] if r else "")) for r in refs[:200]
         )
         return votes.most_common(1)[0][0] if votes else "zh"
+
+
+@dataclass
+class _PendingLabels:
+    texts: list[str]
+    language: str | None
+    found: dict[str, dict[str, list[str]]]  # from the cache
+    own: list[str]  # extracted in this process
+    sent: list[tuple[ExtractionHelper, list[str]]]  # (helper, its share)
 
 
 @cache

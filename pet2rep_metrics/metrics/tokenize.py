@@ -18,6 +18,24 @@ from ..extract.normalize import detect_language
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _ZH_TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+(?:[./-][^\W_{_CJK}]+)*")
 
+
+def _inert_punctuation() -> str:
+    """Common non-ASCII punctuation that NFKC leaves as one character that can neither be nor
+    join a token: text made only of these, ASCII and CJK ideographs tokenises the same with or
+    without NFKC, so the normalisation (the slowest step) can be skipped for it."""
+    candidates = (
+        "，。、：；！？（）“”‘’《》【】「」『』〔〕［］｛｝～·×±°％＋＝＜＞＂＇＃＆＊＠＼＾｀｜"
+    )
+    inert = []
+    for char in candidates:
+        folded = unicodedata.normalize("NFKC", char)
+        if len(folded) == 1 and not re.match(rf"[\w./\-{_CJK}]", folded):
+            inert.append(char)
+    return "".join(inert)
+
+
+_NEEDS_NFKC = re.compile(rf"[^\x00-\x7f{_CJK}{re.escape(_inert_punctuation())}]")
+
 # pycocoevalcap drops these tokens after PTB tokenisation (lower-casing runs first, so the
 # bracket tokens, which it lists in upper case, survive as -lrb- and friends).
 PTB_PUNCTUATION = frozenset(
@@ -75,7 +93,9 @@ def tokenize(text: str, language: str | None = None, zh_words: bool = False) -> 
 
 
 def _zh_chars(text: str) -> list[str]:
-    return _ZH_TOKEN.findall(unicodedata.normalize("NFKC", text).lower())
+    if _NEEDS_NFKC.search(text):
+        text = unicodedata.normalize("NFKC", text)
+    return _ZH_TOKEN.findall(text.lower())
 
 
 def _zh_words(text: str) -> list[str]:
