@@ -73,6 +73,9 @@ def count_ngrams(hyps: list[list[str]], refs: list[list[list[str]]], max_n: int)
     end_of = np.repeat(np.cumsum(lengths), lengths)  # one past each token's segment
     position = np.arange(total, dtype=np.int64)
     seg_count = max(len(segments), 1)
+    if base**max_n * seg_count < _KEY_LIMIT:
+        levels = _levels_from_one_sort(ids, segment_of, end_of, position, base, max_n)
+        return NgramCounts(len(hyps), ref_case, lengths, levels)
 
     levels = []
     codes, space = ids, base
@@ -93,6 +96,39 @@ def count_ngrams(hyps: list[list[str]], refs: list[list[list[str]]], max_n: int)
         )
         levels.append(NgramLevel(keys // space, keys % space, counts.astype(np.int64), space))
     return NgramCounts(len(hyps), ref_case, lengths, tuple(levels))
+
+
+def _levels_from_one_sort(
+    ids: np.ndarray,
+    segment_of: np.ndarray,
+    end_of: np.ndarray,
+    position: np.ndarray,
+    base: int,
+    max_n: int,
+) -> tuple[NgramLevel, ...]:
+    """All orders from one sort: each position's key is (segment, its next max_n tokens, 0 past
+    the segment's end). Sorted keys put equal n-gram prefixes next to each other for every n,
+    so counting an order is comparing neighbours' key prefixes."""
+    keys = segment_of.copy()
+    for k in range(max_n):
+        following = np.zeros(len(ids), dtype=np.int64)
+        inside = position + k < end_of
+        following[inside] = ids[position[inside] + k]
+        keys = keys * base + following
+    keys.sort()
+    levels = []
+    for n in range(1, max_n + 1):
+        space = base**n
+        prefixes = keys // base ** (max_n - n)
+        prefixes = prefixes[prefixes % base != 0]  # the n-gram ends inside its segment
+        if len(prefixes):
+            starts = np.flatnonzero(np.r_[True, prefixes[1:] != prefixes[:-1]])
+            counts = np.diff(np.r_[starts, len(prefixes)])
+            distinct = prefixes[starts]
+        else:
+            counts = distinct = np.empty(0, dtype=np.int64)
+        levels.append(NgramLevel(distinct // space, distinct % space, counts, space))
+    return tuple(levels)
 
 
 def lookup(keys: np.ndarray, table_keys: np.ndarray, table_values: np.ndarray) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
@@ -160,6 +161,18 @@ class Scorer:
     ) -> dict[str, MetricResult]:
         """One :class:`MetricResult` per metric (with case statistics for intervals and tests).
         ``language``: the scoring language when the caller already knows it."""
+        # Python's cyclic collector would walk every live object (pipelines included) many
+        # times over the allocations of a large call; nothing here makes reference cycles
+        paused = self.extractor.pause_gc and gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            return self._results(preds, refs, ref_labels, language)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _results(self, preds, refs, ref_labels, language) -> dict[str, MetricResult]:
         preds = [p if isinstance(p, str) else "" for p in preds]
         ref_lists = [[r] if isinstance(r, str) else list(r) for r in refs]
         if len(preds) != len(ref_lists):
