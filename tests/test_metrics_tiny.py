@@ -260,3 +260,16 @@ def test_chinese_tokens_skip_nfkc_only_where_it_changes_nothing():
         "suvmax",
         "3.1",
     ]
+
+
+def test_meteor_split_over_threads_gives_the_same_statistics():
+    from pet2rep_metrics._synthetic import zh_report
+    from pet2rep_metrics.metrics import meteor
+
+    if meteor.backend() != "c":
+        pytest.skip("the C search was not built: threads only split compiled calls")
+    hyps = [tokenize(zh_report(i)[0], "zh") for i in range(7)]
+    refs = [[tokenize(zh_report(i + 90)[0], "zh"), hyps[i][5:60]] for i in range(7)]
+    one, three = Meteor().compute(hyps, refs), Meteor(threads=3).compute(hyps, refs)
+    assert np.array_equal(one.case_stats, three.case_stats)
+    assert one.score == three.score

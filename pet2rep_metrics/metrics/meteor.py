@@ -432,9 +432,12 @@ def _native():
     return func
 
 
-def _native_rows(pairs: list[tuple[tuple[str, ...], tuple[str, ...]]], use_stem: bool):
-    """23 statistics per (test, reference) pair from one call of the compiled search. Words and
-    stems get ids shared by the batch; the call releases the GIL."""
+def _native_rows(
+    pairs: list[tuple[tuple[str, ...], tuple[str, ...]]], use_stem: bool, threads: int = 1
+):
+    """23 statistics per (test, reference) pair from the compiled search, the pairs split over
+    ``threads`` calls that run at once (each releases the GIL). Words and stems get ids shared
+    by the batch."""
     import ctypes
 
     import numpy as np
@@ -468,33 +471,48 @@ def _native_rows(pairs: list[tuple[tuple[str, ...], tuple[str, ...]]], use_stem:
     test_start, ref_start = np.ascontiguousarray(starts[:, 0]), np.ascontiguousarray(starts[:, 1])
     test_len, ref_len = np.ascontiguousarray(lengths[:, 0]), np.ascontiguousarray(lengths[:, 1])
     rows = np.zeros((len(pairs), 23))
-    pointer = np.ctypeslib.as_ctypes_type
-    status = _native()(
-        len(pairs),
-        BEAM_SIZE,
-        *(a.ctypes.data_as(ctypes.POINTER(pointer(np.intc))) for a in (test_start, test_len)),
-        *(a.ctypes.data_as(ctypes.POINTER(pointer(np.intc))) for a in (ref_start, ref_len)),
-        ids.ctypes.data_as(ctypes.POINTER(ctypes.c_int)),
-        stems.ctypes.data_as(ctypes.POINTER(ctypes.c_int)),
-        is_function.ctypes.data_as(ctypes.POINTER(ctypes.c_ubyte)),
-        len(vocab),
-        len(stem_ids),
-        int(stem is not None),
-        rows.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
-    )
-    if status < 0:
+    int_pointer = ctypes.POINTER(ctypes.c_int)
+
+    def run(lo: int, hi: int) -> int:
+        # pairs [lo, hi): slices of contiguous arrays, so plain pointers into them
+        return _native()(
+            hi - lo,
+            BEAM_SIZE,
+            *(a[lo:hi].ctypes.data_as(int_pointer) for a in (test_start, test_len)),
+            *(a[lo:hi].ctypes.data_as(int_pointer) for a in (ref_start, ref_len)),
+            ids.ctypes.data_as(int_pointer),
+            stems.ctypes.data_as(int_pointer),
+            is_function.ctypes.data_as(ctypes.POINTER(ctypes.c_ubyte)),
+            len(vocab),
+            len(stem_ids),
+            int(stem is not None),
+            rows[lo:hi].ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
+        )
+
+    parts = max(1, min(threads, len(pairs)))
+    bounds = [len(pairs) * k // parts for k in range(parts + 1)]
+    if len(bounds) == 2:
+        statuses = [run(0, len(pairs))]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(bounds) - 1, thread_name_prefix="pet2rep-meteor") as pool:
+            statuses = list(pool.map(run, bounds[:-1], bounds[1:]))
+    if min(statuses) < 0:
         raise MemoryError("METEOR beam search ran out of memory")
     return rows
 
 
-def _pair_rows(pairs: list[tuple[tuple[str, ...], tuple[str, ...]]], use_stem: bool):
+def _pair_rows(
+    pairs: list[tuple[tuple[str, ...], tuple[str, ...]]], use_stem: bool, threads: int = 1
+):
     """METEOR statistics (rows of 23) of each (test, reference) pair of normalised segments."""
     import numpy as np
 
     if not pairs:
         return np.zeros((0, 23))
     if _native() is not None:
-        return _native_rows(pairs, use_stem)
+        return _native_rows(pairs, use_stem, threads)
     return np.array([_align(test, ref, use_stem).as_row() for test, ref in pairs])
 
 
@@ -517,7 +535,7 @@ def segment_stats(hypothesis: str, references: list[str], use_stem: bool = True)
     return _best_rows([hypothesis.split(" ")], [[r.split(" ") for r in references]], use_stem)[0]
 
 
-def _best_rows(hyps: list, refs: list, use_stem: bool) -> list[MeteorStats]:
+def _best_rows(hyps: list, refs: list, use_stem: bool, threads: int = 1) -> list[MeteorStats]:
     """Per case, the statistics against the reference that scores highest (the first of equals),
     as METEOR picks its reference. Segments are token lists, joined by spaces and normalised."""
     tests = [normalize(" ".join(hyp).replace("|||", "").replace("  ", " ")) for hyp in hyps]
@@ -528,7 +546,7 @@ def _best_rows(hyps: list, refs: list, use_stem: bool) -> list[MeteorStats]:
             owner.append(c)
     best: list[MeteorStats | None] = [None] * len(hyps)
     best_score = [-1.0] * len(hyps)
-    for c, row in zip(owner, _pair_rows(pairs, use_stem).tolist()):
+    for c, row in zip(owner, _pair_rows(pairs, use_stem, threads).tolist()):
         stats = MeteorStats.from_row(row)
         score = stats.score()
         if score > best_score[c]:
@@ -546,8 +564,10 @@ class Meteor:
 
     name = "meteor"
 
-    def __init__(self, use_stem: bool = True):
+    def __init__(self, use_stem: bool = True, threads: int = 1):
+        """``threads``: compiled searches run at once over parts of the batch (same numbers)."""
         self.use_stem = use_stem
+        self.threads = max(1, threads)
 
     def signature(self) -> str:
         from .. import __version__
@@ -563,7 +583,7 @@ class Meteor:
         total = MeteorStats()
         per_case = np.zeros(len(hyps))
         rows = []
-        for c, stats in enumerate(_best_rows(hyps, refs, self.use_stem)):
+        for c, stats in enumerate(_best_rows(hyps, refs, self.use_stem, self.threads)):
             per_case[c] = stats.score()
             total.add(stats)
             rows.append(stats.as_row())
