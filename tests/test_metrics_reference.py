@@ -44,16 +44,32 @@ def _zh_corpus(n: int = 40):
     return hyps, refs
 
 
+def _en_corpus():
+    """English cases with two or three references each (PTB tokens, a larger vocabulary)."""
+    sentences = [tokenize(s, "en") for s in EN_SENTENCES]
+    hyps = list(sentences)
+    refs = [
+        [sentences[(i + 1) % len(sentences)], sentences[i][::-1], sentences[i][1:]][: 2 + i % 2]
+        for i in range(len(sentences))
+    ]
+    return hyps, refs
+
+
+def _corpus(name: str):
+    return _zh_corpus() if name == "zh" else _en_corpus()
+
+
 def _coco(hyps, refs):
     gts = {i: [" ".join(r) for r in rs] for i, rs in enumerate(refs)}
     res = {i: [" ".join(h)] for i, h in enumerate(hyps)}
     return gts, res
 
 
-def test_bleu_equals_pycocoevalcap():
+@pytest.mark.parametrize("corpus", ["zh", "en"])
+def test_bleu_equals_pycocoevalcap(corpus):
     from pycocoevalcap.bleu.bleu import Bleu as CocoBleu
 
-    hyps, refs = _zh_corpus()
+    hyps, refs = _corpus(corpus)
     corpus, per_case = CocoBleu(4).compute_score(*_coco(hyps, refs), verbose=0)
     mine = Bleu().compute(hyps, refs)
     for n in range(4):
@@ -71,10 +87,11 @@ def test_rouge_l_equals_pycocoevalcap():
     assert np.allclose(mine.per_case, per_case, atol=1e-12, rtol=0)
 
 
-def test_cider_equals_pycocoevalcap():
+@pytest.mark.parametrize("corpus", ["zh", "en"])
+def test_cider_equals_pycocoevalcap(corpus):
     from pycocoevalcap.cider.cider import Cider as CocoCider
 
-    hyps, refs = _zh_corpus()
+    hyps, refs = _corpus(corpus)
     corpus, per_case = CocoCider().compute_score(*_coco(hyps, refs))
     mine = Cider().compute(hyps, refs)
     assert mine.score == pytest.approx(corpus, abs=1e-12)
@@ -101,30 +118,3 @@ def test_ptb_tokenizer_equals_java():
     out = PTBTokenizer().tokenize({i: [{"caption": s}] for i, s in enumerate(EN_SENTENCES)})
     for i, sentence in enumerate(EN_SENTENCES):
         assert tokenize(sentence, "en") == (out[i][0].split(" ") if out[i][0] else []), sentence
-
-
-def _en_corpus():
-    """English cases with two or three references each (PTB tokens, a larger vocabulary)."""
-    sentences = [tokenize(s, "en") for s in EN_SENTENCES]
-    hyps = [sentences[i] for i in range(len(sentences))]
-    refs = [
-        [sentences[(i + 1) % len(sentences)], sentences[i][::-1], sentences[i][1:]][: 2 + i % 2]
-        for i in range(len(sentences))
-    ]
-    return hyps, refs
-
-
-def test_bleu_and_cider_equal_pycocoevalcap_on_english_with_several_references():
-    from pycocoevalcap.bleu.bleu import Bleu as CocoBleu
-    from pycocoevalcap.cider.cider import Cider as CocoCider
-
-    hyps, refs = _en_corpus()
-    bleu_corpus, bleu_cases = CocoBleu(4).compute_score(*_coco(hyps, refs), verbose=0)
-    mine = Bleu().compute(hyps, refs)
-    for n in range(4):
-        assert mine.extra[f"bleu_{n + 1}"] == pytest.approx(bleu_corpus[n], abs=1e-12)
-        assert np.allclose(mine.extra[f"per_case_bleu_{n + 1}"], bleu_cases[n], atol=1e-12, rtol=0)
-    cider_corpus, cider_cases = CocoCider().compute_score(*_coco(hyps, refs))
-    mine = Cider().compute(hyps, refs)
-    assert mine.score == pytest.approx(cider_corpus, abs=1e-12)
-    assert np.allclose(mine.per_case, cider_cases, atol=1e-12, rtol=0)

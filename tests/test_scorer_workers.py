@@ -108,3 +108,22 @@ def test_duplicate_texts_are_extracted_once(monkeypatch):
     out = scorer.score([template] * 5, ["脾脏未见异常FDG摄取。"] * 5, per_case=True)
     assert sorted(seen) == sorted([template, "脾脏未见异常FDG摄取。"])
     assert np.isfinite(out["ce_f1"])
+
+
+def test_an_error_mid_call_leaves_the_helper_ready(corpus, single_process, monkeypatch):
+    from pet2rep_metrics.metrics import bleu
+
+    preds, refs = corpus
+    with Scorer(metrics=["bleu", "ce"], workers=2) as scorer:
+        compute = bleu.Bleu.compute
+
+        def fail_once(self, *args, **kwargs):
+            monkeypatch.setattr(bleu.Bleu, "compute", compute)
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(bleu.Bleu, "compute", fail_once)
+        with pytest.raises(RuntimeError, match="boom"):
+            scorer.score(preds, refs)
+        assert scorer._helpers and scorer._helpers[0].alive
+        scorer._labels.clear()
+        _same(scorer.score(preds, refs, per_case=True), single_process)

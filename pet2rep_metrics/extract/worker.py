@@ -105,10 +105,7 @@ class ExtractionHelper:
             return
         if self._writer is not None:
             self._writer.join()
-        try:
-            status, payload = _receive(self._process.stdout)
-        except (EOFError, OSError, pickle.UnpicklingError, ValueError) as exc:
-            self._fail(f"while starting ({type(exc).__name__})")
+        status, payload = self._answer("while starting")
         if status != "ready":
             self.close()
             raise HelperError(f"the extraction helper could not start: {payload}")
@@ -134,14 +131,17 @@ class ExtractionHelper:
             self._writer.join()
         if self._write_error is not None:
             self._fail(f"before taking the request ({self._write_error})")
-        try:
-            status, payload = _receive(self._process.stdout)
-        except (EOFError, OSError, pickle.UnpicklingError, ValueError) as exc:
-            self._fail(f"({type(exc).__name__})")
+        status, payload = self._answer("with a request in flight")
         if status != "ok":
             self.close()
             raise HelperError(f"the extraction helper failed: {payload}")
         return payload
+
+    def _answer(self, when: str) -> tuple[str, Any]:
+        try:
+            return _receive(self._process.stdout)
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError) as exc:
+            self._fail(f"{when} ({type(exc).__name__})")
 
     def _fail(self, detail: str) -> NoReturn:
         self.close()

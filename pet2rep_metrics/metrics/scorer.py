@@ -8,7 +8,7 @@ import os
 import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -192,31 +192,12 @@ class Scorer:
             pending_labels = self._start_labels(
                 [*preds, *(ref_lists[i][0] for i in missing)], language
             )
-        lexical = [m for m in self.metrics if m in ("bleu", "meteor", "rouge_l", "cider")]
-        meteor_future = None
-        if lexical:
-            hyp_tokens = [tokenize(p, language, self.zh_words) for p in preds]
-            ref_tokens = [[tokenize(r, language, self.zh_words) for r in rs] for rs in ref_lists]
-            if "meteor" in lexical and self.meteor_backend == "java":
-                results["meteor"] = _java_meteor(hyp_tokens, ref_tokens)
-            elif "meteor" in lexical and meteor_backend() == "c" and len(preds) > 1:
-                # the compiled beam search releases the GIL: it runs beside everything else
-                # two searches at once only where this thread has little else to do (no CE
-                # extraction): measured, a split search slows the extraction more than it gains
-                threads = 2 if "ce" not in self.metrics and (os.cpu_count() or 1) > 1 else 1
-                meteor_future = _worker().submit(
-                    Meteor(threads=threads).compute, hyp_tokens, ref_tokens
-                )
-            ngrams = None
-            if "bleu" in lexical and "cider" in lexical:
-                ngrams = count_ngrams(hyp_tokens, ref_tokens, 4)  # shared by both
-            for name in lexical:
-                if name in results or (name == "meteor" and meteor_future is not None):
-                    continue
-                if name in ("bleu", "cider"):
-                    results[name] = _LEXICAL[name]().compute(hyp_tokens, ref_tokens, ngrams)
-                else:
-                    results[name] = _LEXICAL[name]().compute(hyp_tokens, ref_tokens)
+        try:
+            meteor_future = self._lexical(preds, ref_lists, language, results)
+        except BaseException as exc:
+            if pending_labels is not None:
+                self._abandon(pending_labels, drain=isinstance(exc, Exception))
+            raise
         if pending_labels is not None:
             labels = self._finish_labels(pending_labels)
             pred_labels, extracted = labels[: len(preds)], iter(labels[len(preds) :])
@@ -237,6 +218,47 @@ class Scorer:
         if meteor_future is not None:
             results["meteor"] = meteor_future.result()
         return {name: results[name] for name in self.metrics if name in results}
+
+    def _lexical(self, preds, ref_lists, language, results) -> Future | None:
+        """BLEU, ROUGE-L and CIDEr into ``results``; METEOR too, or its future when the compiled
+        search runs on the worker thread."""
+        lexical = [m for m in self.metrics if m in ("bleu", "meteor", "rouge_l", "cider")]
+        meteor_future = None
+        if lexical:
+            hyp_tokens = [tokenize(p, language, self.zh_words) for p in preds]
+            ref_tokens = [[tokenize(r, language, self.zh_words) for r in rs] for rs in ref_lists]
+            if "meteor" in lexical and self.meteor_backend == "java":
+                results["meteor"] = _java_meteor(hyp_tokens, ref_tokens)
+            elif "meteor" in lexical and meteor_backend() == "c" and len(preds) > 1:
+                # the compiled search releases the GIL: it runs beside everything else, split
+                # in two only where this thread has no extraction to do (measured: a split
+                # search slows the extraction more than it gains)
+                threads = 2 if "ce" not in self.metrics and (os.cpu_count() or 1) > 1 else 1
+                meteor_future = _worker().submit(
+                    Meteor(threads=threads).compute, hyp_tokens, ref_tokens
+                )
+            ngrams = None
+            if "bleu" in lexical and "cider" in lexical:
+                ngrams = count_ngrams(hyp_tokens, ref_tokens, 4)  # shared by both
+            for name in lexical:
+                if name in results or (name == "meteor" and meteor_future is not None):
+                    continue
+                if name in ("bleu", "cider"):
+                    results[name] = _LEXICAL[name]().compute(hyp_tokens, ref_tokens, ngrams)
+                else:
+                    results[name] = _LEXICAL[name]().compute(hyp_tokens, ref_tokens)
+        return meteor_future
+
+    def _abandon(self, pending: _PendingLabels, drain: bool) -> None:
+        """Leave no request in flight after an error: collect the helpers' answers (``drain``)
+        or, on an interrupt, stop them."""
+        for helper, _part in pending.sent:
+            if drain:
+                with contextlib.suppress(HelperError):
+                    helper.result()
+            else:
+                helper.close()
+                self._helpers.remove(helper)
 
     def labels(
         self, texts: Sequence[str], language: str | None = None
@@ -268,12 +290,12 @@ class Scorer:
 
     def _finish_labels(self, pending: _PendingLabels) -> list[dict[str, list[str]]]:
         """Extract this process's share, collect the helpers', fill the cache, in text order."""
-        extracted = dict(
-            zip(
-                pending.own,
-                (t.labels for t in self.extractor.pipe(pending.own, language=pending.language)),
-            )
-        )
+        try:
+            tables = self.extractor.pipe(pending.own, language=pending.language)
+            extracted = dict(zip(pending.own, (t.labels for t in tables)))
+        except BaseException as exc:
+            self._abandon(pending, drain=isinstance(exc, Exception))
+            raise
         for helper, part in pending.sent:
             try:
                 extracted.update(zip(part, helper.result()))
