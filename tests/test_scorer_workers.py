@@ -127,3 +127,14 @@ def test_an_error_mid_call_leaves_the_helper_ready(corpus, single_process, monke
         assert scorer._helpers and scorer._helpers[0].alive
         scorer._labels.clear()
         _same(scorer.score(preds, refs, per_case=True), single_process)
+
+
+def test_output_printed_while_the_helper_imports_does_not_corrupt_answers(
+    tmp_path, monkeypatch, corpus, single_process
+):
+    # sitecustomize runs at start-up in every interpreter that finds it, before any of our code
+    (tmp_path / "sitecustomize.py").write_text("print('hello from an import')\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    with Scorer(metrics=["bleu", "ce"], workers=2) as scorer:
+        assert len(scorer._helpers) == 1
+        _same(scorer.score(*corpus, per_case=True), single_process)

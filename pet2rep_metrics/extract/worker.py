@@ -1,9 +1,10 @@
 """Extraction in a helper process, so that a second CPU core extracts part of a batch while the
 calling process does other work (``Scorer(workers=2)``).
 
-The helper is this module run as ``python -m pet2rep_metrics.extract.worker``: it builds its own
-:class:`Extractor` from the caller's settings (same code, same lexicons, so the same labels)
-and answers requests over its stdin/stdout, each message a length-prefixed pickle. It exits
+The helper is a fresh interpreter running :func:`serve`: it builds its own :class:`Extractor`
+from the caller's settings (same code, same lexicons, so the same labels) and answers requests
+over its stdin/stdout, each message a length-prefixed pickle; before importing anything it
+points file descriptor 1 at stderr, so that nothing printed can corrupt a message. It exits
 when its stdin closes, so it never outlives the process that started it. A separate
 interpreter, not a fork: nothing of the caller's threads or state is copied, and no
 ``__main__`` module is re-imported.
@@ -24,6 +25,17 @@ from pathlib import Path
 from typing import Any, BinaryIO, NoReturn
 
 _HEADER = struct.Struct("<Q")
+_MAX_MESSAGE = 1 << 32  # a larger length means the stream is corrupt, not a big answer
+# The helper's first bytes on its channel: whatever an interpreter prints at start-up (a
+# sitecustomize, a .pth file) comes before them and is skipped.
+_MAGIC = b"\x00pet2rep-helper\x00"
+_MAX_JUNK = 1 << 20
+# messages go out on a copy of the original stdout; fd 1 itself (print, C libraries) goes to
+# stderr from the first line on, imports included
+_BOOTSTRAP = (
+    "import os, sys; channel = os.dup(1); os.dup2(2, 1); "
+    "from pet2rep_metrics.extract.worker import serve; serve(channel)"
+)
 
 
 class HelperError(RuntimeError):
@@ -37,11 +49,25 @@ def _send(stream: BinaryIO, message: Any) -> None:
     stream.flush()
 
 
+def _skip_to_magic(stream: BinaryIO) -> None:
+    seen = b""
+    for _ in range(_MAX_JUNK):
+        byte = stream.read(1)
+        if not byte:
+            raise EOFError
+        seen = (seen + byte)[-len(_MAGIC) :]
+        if seen == _MAGIC:
+            return
+    raise ValueError("no greeting from the helper")
+
+
 def _receive(stream: BinaryIO) -> Any:
     header = stream.read(_HEADER.size)
     if len(header) < _HEADER.size:
         raise EOFError
     size = _HEADER.unpack(header)[0]
+    if size > _MAX_MESSAGE:
+        raise ValueError(f"corrupt message header (length {size})")
     payload = stream.read(size)
     if len(payload) < size:
         raise EOFError
@@ -67,7 +93,7 @@ class ExtractionHelper:
         self._last_message = ""
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "pet2rep_metrics.extract.worker"],
+                [sys.executable, "-c", _BOOTSTRAP],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=self._stderr,
@@ -105,6 +131,10 @@ class ExtractionHelper:
             return
         if self._writer is not None:
             self._writer.join()
+        try:
+            _skip_to_magic(self._process.stdout)
+        except (EOFError, OSError, ValueError) as exc:
+            self._fail(f"while starting ({type(exc).__name__})")
         status, payload = self._answer("while starting")
         if status != "ready":
             self.close()
@@ -196,7 +226,9 @@ def _serve(inbox: BinaryIO, outbox: BinaryIO) -> None:
             _send(outbox, ("ok", labels))
 
 
-if __name__ == "__main__":
-    channel_in, channel_out = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # a stray print must not corrupt the message stream
-    _serve(channel_in, channel_out)
+def serve(channel: int) -> None:
+    """The helper's main loop (see the module docstring); ``channel``: the descriptor its
+    answers go to."""
+    with os.fdopen(channel, "wb") as outbox:
+        outbox.write(_MAGIC)
+        _serve(sys.stdin.buffer, outbox)
