@@ -89,13 +89,31 @@ _FOLD_TABLE = _one_to_one_folds()
 _NEEDS_CARE = re.compile(r"[\[\]\t\r\f\v" + _care_class(_FOLD_TABLE) + r"]|^ |  | \n|\n ")
 
 
+_KEY_PATTERNS: dict[int, tuple[dict[int, str], re.Pattern[str]]] = {}
+
+
+def _any_of(table: dict[int, str]) -> re.Pattern[str]:
+    """A regex finding any character ``table`` maps (most reports hold none or a few dozen:
+    finding them is cheaper than translating every character)."""
+    entry = _KEY_PATTERNS.get(id(table))
+    if entry is None or entry[0] is not table:  # the table is kept in the entry: ids stay unique
+        keys = "".join(re.escape(chr(code)) for code in sorted(table))
+        entry = _KEY_PATTERNS[id(table)] = (table, re.compile(f"[{keys}]"))
+    return entry[1]
+
+
+def _fold_match(match: re.Match[str]) -> str:
+    return _FOLD_TABLE[ord(match.group())]
+
+
 def normalize_text(text: str, traditional: dict[int, str] | None = None) -> NormalizedText:
     """NFKC (full width to half width), traditional to simplified Chinese (1:1), dashes to '-',
     template brackets removed, runs of spaces collapsed to one; newlines are kept. Deterministic
     and offset-preserving: ``origin`` maps every output character back to its source."""
-    if traditional:
+    if traditional and _any_of(traditional).search(text):
         text = text.translate(traditional)
-    folded = text.translate(_FOLD_TABLE)
+    # a few dozen characters per report fold: replacing them is cheaper than translating all
+    folded = _any_of(_FOLD_TABLE).sub(_fold_match, text)
     if not _NEEDS_CARE.search(folded):
         # every change was one character for one: offsets are the identity
         return NormalizedText(folded, range(len(text) + 1))
