@@ -16,6 +16,14 @@ from .runner.backends import BackendError as _BackendError
 
 _err = Console(stderr=True)
 _out = Console()
+_Workers = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        help="Processes extracting CE labels; 2 pays off on several cores for large files "
+        "(a helper takes a few seconds to start)",
+    ),
+]
 
 
 @contextmanager
@@ -196,14 +204,7 @@ def score(
         Path | None,
         typer.Option("--html", help="Write an HTML report (per-organ CE, score distributions)"),
     ] = None,
-    workers: Annotated[
-        int,
-        typer.Option(
-            min=1,
-            help="Processes extracting CE labels; 2 pays off on several cores for large files "
-            "(a helper takes a few seconds to start)",
-        ),
-    ] = 1,
+    workers: _Workers = 1,
 ) -> None:
     """Score PREDS against REFS (JSONL matched by id). Exit 2 on input that cannot be trusted."""
     from .io import pair_by_id, read_predictions, read_references, read_text, write_csv, write_json
@@ -589,14 +590,7 @@ def compare(
     html_out: Annotated[
         Path | None, typer.Option("--html", help="Write an HTML report with a ranked chart")
     ] = None,
-    workers: Annotated[
-        int,
-        typer.Option(
-            min=1,
-            help="Processes extracting CE labels; 2 pays off on several cores for large files "
-            "(a helper takes a few seconds to start)",
-        ),
-    ] = 1,
+    workers: _Workers = 1,
 ) -> None:
     """Every metric per system with 95% intervals, pairwise paired-test p-values, a ranking."""
     from .io import atomic_writer, pair_by_id, read_predictions, read_references, write_json

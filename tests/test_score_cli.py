@@ -155,3 +155,25 @@ def test_bootstrap_and_against(tmp_path, refs):
     assert result.exit_code == 0, result.output
     report = json.loads(out_json.read_text(encoding="utf-8"))
     assert "bleu_4" in report["ci95"] and "bleu_4" in report["paired_test"]["p_values"]
+
+
+def test_workers_option_gives_the_same_report(tmp_path):
+    from pet2rep_metrics._synthetic import zh_report
+
+    n = 40  # 80 texts to extract: the helper takes a share
+    refs = _write(tmp_path / "r.jsonl", [{"id": i, "text": zh_report(i)[0]} for i in range(n)])
+    preds = _write(
+        tmp_path / "p.jsonl", [{"id": i, "text": zh_report(i + 500)[0]} for i in range(n)]
+    )
+    reports = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}.json"
+        result = runner.invoke(
+            score_app, [str(preds), str(refs), "--workers", workers, "--json", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        report = json.loads(out.read_text(encoding="utf-8"))
+        report.pop("config")
+        reports.append(report)
+    assert reports[0] == reports[1]
+    assert runner.invoke(score_app, [str(preds), str(refs), "--workers", "0"]).exit_code == 2
