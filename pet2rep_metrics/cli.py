@@ -461,7 +461,7 @@ def _audit_html(result, gold_name: str) -> str:
             row["second rater vs gold"] = _fmt_ci(
                 result.second_rater[row["figure"]], result.second_rater_ci95.get(row["figure"])
             )
-    organ_rows = [{"organ": o, **{k: v for k, v in f.items()}} for o, f in per_organ.items()]
+    organ_rows = [{"organ": o, **f} for o, f in per_organ.items()]
     sections = [
         ("Headline", H.table(headline, columns)),
         ("Per-organ F1", H.bar_chart(described or {"(none)": 0.0}, "F1 by organ", "F1")),

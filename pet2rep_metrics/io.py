@@ -68,6 +68,23 @@ def read_text(path: str | os.PathLike[str]) -> str:
         raise InputError(path, line, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
 
 
+def claim_id(seen: dict[str, int], path: Path, lineno: int, case_id: str) -> None:
+    """Record that ``case_id`` is on line ``lineno``; InputError if an earlier line had it."""
+    if case_id in seen:
+        raise InputError(path, lineno, f"duplicate id {case_id!r} (first on line {seen[case_id]})")
+    seen[case_id] = lineno
+
+
+def checked_labels(path: Path, lineno: int | None, labels: Any) -> dict[str, list[str]]:
+    """``labels`` in the guide's form (see labels.check_labels), or InputError at ``lineno``."""
+    from .labels import check_labels
+
+    try:
+        return check_labels(labels)
+    except ValueError as exc:
+        raise InputError(path, lineno, str(exc)) from None
+
+
 def _case_id(path: Path, lineno: int, obj: dict[str, Any], keys: tuple[str, ...]) -> str:
     for key in keys:
         value = obj.get(key)
@@ -104,11 +121,7 @@ def read_reports(
             raise InputError(
                 path, lineno, f"language must be 'zh', 'en' or 'auto', got {language!r}"
             )
-        if case_id in seen:
-            raise InputError(
-                path, lineno, f"duplicate id {case_id!r} (first on line {seen[case_id]})"
-            )
-        seen[case_id] = lineno
+        claim_id(seen, path, lineno, case_id)
         rows.append({"id": case_id, "text": text, "language": language, "_line": lineno})
     return rows
 
@@ -189,12 +202,10 @@ def _rows_by_id(
 ) -> dict[str, dict[str, Any]]:
     """Rows of a JSONL file keyed by id, each with its text, raw object and line number."""
     rows: dict[str, dict[str, Any]] = {}
+    seen: dict[str, int] = {}
     for lineno, obj in iter_jsonl(path):
         case_id = _case_id(path, lineno, obj, id_keys)
-        if case_id in rows:
-            raise InputError(
-                path, lineno, f"duplicate id {case_id!r} (first on line {rows[case_id]['_line']})"
-            )
+        claim_id(seen, path, lineno, case_id)
         rows[case_id] = {
             "text": _text_field(path, lineno, obj, text_keys, f"{what} text"),
             "_line": lineno,
@@ -222,8 +233,6 @@ def read_references(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
     """References by id: rows with ``id`` and ``text`` (optional gold ``labels``), PET2Rep data
     rows (``patient_id``, ``answer``), PET2Rep result rows (``ground_truth``), or a manifest's
     ``reference``. Duplicate ids and unknown organ ids or states in ``labels`` raise."""
-    from .labels import check_labels
-
     path = Path(path)
     rows = _rows_by_id(
         path,
@@ -235,10 +244,7 @@ def read_references(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
     for case_id, row in rows.items():
         labels = row["_obj"].get("labels")
         if labels is not None:
-            try:
-                labels = check_labels(labels)
-            except ValueError as exc:
-                raise InputError(path, row["_line"], str(exc)) from None
+            labels = checked_labels(path, row["_line"], labels)
         out[case_id] = {"text": row["text"], "labels": labels, "_line": row["_line"]}
     return out
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..labels import STATES
+from ..metrics.clinical import prf_figures
 
 CATEGORIES = ("not_mentioned", "normal", "increased", "decreased", "absent", "several")
 
@@ -24,17 +25,6 @@ def category(states) -> str:
     if len(states) > 1:
         return "several"
     return states[0]
-
-
-def _prf(tp: float, fp: float, fn: float) -> dict[str, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return {
-        "precision": p,
-        "recall": r,
-        "f1": 2 * p * r / (p + r) if p + r else 0.0,
-        "support": int(tp + fn),
-    }
 
 
 def cohen_kappa(confusion: np.ndarray) -> float | None:
@@ -78,8 +68,8 @@ def agreement(
     tp = sum(v[0] for v in per_state.values())
     fp = sum(v[1] for v in per_state.values())
     fn = sum(v[2] for v in per_state.values())
-    micro = _prf(tp, fp, fn)
-    state_figures = {s: _prf(*v) for s, v in per_state.items()}
+    micro = prf_figures(tp, fp, fn)
+    state_figures = {s: prf_figures(*v) for s, v in per_state.items()}
     pooled = sum(confusion.values()) if organs else np.zeros((len(CATEGORIES),) * 2, dtype=np.int64)
     return {
         "n_reports": len(gold),
@@ -93,7 +83,7 @@ def agreement(
         "kappa": cohen_kappa(pooled),
         "per_state": state_figures,
         "per_organ": {
-            o: {**_prf(*per_organ[o]), "kappa": cohen_kappa(confusion[o])} for o in organs
+            o: {**prf_figures(*per_organ[o]), "kappa": cohen_kappa(confusion[o])} for o in organs
         },
         "confusion": {o: confusion[o].tolist() for o in organs},
         "categories": list(CATEGORIES),

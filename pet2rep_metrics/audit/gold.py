@@ -7,17 +7,10 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from ..io import InputError, iter_jsonl
-from ..labels import check_labels, organ_ids
+from ..io import InputError, checked_labels, claim_id, iter_jsonl
+from ..labels import organ_ids
 
 _ID_COLUMNS = ("id", "report_id", "case_id")
-
-
-def _check_labels(path: Path, line: int | None, labels: Any) -> dict[str, list[str]]:
-    try:
-        return check_labels(labels)
-    except ValueError as exc:
-        raise InputError(path, line, str(exc)) from None
 
 
 def read_gold(path: str | Path) -> list[dict[str, Any]]:
@@ -34,7 +27,7 @@ def read_label_rows(path: str | Path) -> list[dict[str, Any]]:
     """Label rows from JSONL (``id``, ``labels``, optional ``text``/``language``) or CSV."""
     path = Path(path)
     rows: list[dict[str, Any]] = []
-    seen: dict[str, int | None] = {}
+    seen: dict[str, int] = {}
     if path.suffix.lower() == ".csv":
         if not path.is_file():
             raise InputError(path, None, "no such file")
@@ -58,7 +51,7 @@ def read_label_rows(path: str | Path) -> list[dict[str, Any]]:
                     for organ in columns
                     if organ not in skip
                 }
-                labels = _check_labels(path, lineno, {o: s for o, s in labels.items() if s})
+                labels = checked_labels(path, lineno, {o: s for o, s in labels.items() if s})
                 case_id = (record.get(id_column) or "").strip()
                 if not case_id:
                     raise InputError(path, lineno, "missing id")
@@ -78,11 +71,7 @@ def read_label_rows(path: str | Path) -> list[dict[str, Any]]:
         case_id = next((str(obj[k]) for k in _ID_COLUMNS if obj.get(k) is not None), None)
         if case_id is None:
             raise InputError(path, lineno, "missing id")
-        if case_id in seen:
-            raise InputError(
-                path, lineno, f"duplicate id {case_id!r} (first on line {seen[case_id]})"
-            )
-        seen[case_id] = lineno
+        claim_id(seen, path, lineno, case_id)
         if "labels" not in obj:
             raise InputError(path, lineno, "missing field 'labels'")
         rows.append(
@@ -90,7 +79,7 @@ def read_label_rows(path: str | Path) -> list[dict[str, Any]]:
                 "id": case_id,
                 "text": obj.get("text"),
                 "language": obj.get("language"),
-                "labels": _check_labels(path, lineno, obj["labels"]),
+                "labels": checked_labels(path, lineno, obj["labels"]),
             }
         )
     return rows

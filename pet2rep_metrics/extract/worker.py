@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn
 
@@ -129,12 +129,8 @@ class ExtractionHelper:
         not (the helper is then closed)."""
         if self._ready:
             return
-        if self._writer is not None:
-            self._writer.join()
-        try:
-            _skip_to_magic(self._process.stdout)
-        except (EOFError, OSError, ValueError) as exc:
-            self._fail(f"while starting ({type(exc).__name__})")
+        self._join_writer()
+        self._answer("while starting", _skip_to_magic)
         status, payload = self._answer("while starting")
         if status != "ready":
             self.close()
@@ -145,10 +141,9 @@ class ExtractionHelper:
         """Send ``texts`` for extraction; collect the labels with :meth:`result`."""
         if self._pending:
             raise RuntimeError("the helper already has a request in flight")
-        if self._writer is not None:
-            self._writer.join()
+        self._join_writer()
         self._pending = True
-        self._send_in_background(("extract", list(texts), language))
+        self._send_in_background((list(texts), language))
 
     def result(self) -> list[dict[str, list[str]]]:
         """The labels of the submitted texts, in order. Raises :class:`HelperError` when the
@@ -157,8 +152,7 @@ class ExtractionHelper:
             raise RuntimeError("nothing was submitted")
         self._pending = False
         self.wait_ready()
-        if self._writer is not None:
-            self._writer.join()
+        self._join_writer()
         if self._write_error is not None:
             self._fail(f"before taking the request ({self._write_error})")
         status, payload = self._answer("with a request in flight")
@@ -167,9 +161,13 @@ class ExtractionHelper:
             raise HelperError(f"the extraction helper failed: {payload}")
         return payload
 
-    def _answer(self, when: str) -> tuple[str, Any]:
+    def _join_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.join()
+
+    def _answer(self, when: str, read: Callable[[BinaryIO], Any] = _receive) -> Any:
         try:
-            return _receive(self._process.stdout)
+            return read(self._process.stdout)
         except (EOFError, OSError, pickle.UnpicklingError, ValueError) as exc:
             self._fail(f"{when} ({type(exc).__name__})")
 
@@ -215,7 +213,7 @@ def _serve(inbox: BinaryIO, outbox: BinaryIO) -> None:
     _send(outbox, ("ready", None))
     while True:
         try:
-            _kind, texts, language = _receive(inbox)
+            texts, language = _receive(inbox)
         except EOFError:
             return
         try:

@@ -25,16 +25,22 @@ class MetricResult:
     case_stats: np.ndarray | None = None
     aggregate: Callable[[np.ndarray], dict[str, float]] | None = None
 
-    def pooled(self, rows: np.ndarray | None = None) -> dict[str, float]:
-        """Corpus score(s) recomputed from the case statistics of ``rows`` (all by default)."""
-        stats = self.case_stats if self.case_stats is not None else self.per_case[:, None]
-        if rows is not None:
-            stats = stats[rows]
+    @property
+    def statistics(self) -> np.ndarray:
+        """One row of sufficient statistics per case (the per-case score where there are none)."""
+        return self.case_stats if self.case_stats is not None else self.per_case[:, None]
+
+    def pool(self, stats: np.ndarray) -> dict[str, float]:
+        """Corpus score(s) from rows of :attr:`statistics` (resampled or permuted ones too)."""
         if self.aggregate is not None:
             return self.aggregate(stats)
         values = stats[:, 0]
         values = values[~np.isnan(values)]
         return {self.name: float(values.mean()) if len(values) else 0.0}
+
+    def pooled(self, rows: np.ndarray | None = None) -> dict[str, float]:
+        """Corpus score(s) recomputed from the case statistics of ``rows`` (all by default)."""
+        return self.pool(self.statistics if rows is None else self.statistics[rows])
 
 
 class Metric:

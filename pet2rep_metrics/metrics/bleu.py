@@ -61,14 +61,11 @@ class Bleu(Metric):
         per_case = np.zeros((cases, n_max))
         for c in range(cases):
             per_case[c] = _bleu(correct[c], guess[c], test_len[c], ref_len[c])
-        corpus = (
-            _bleu(correct.sum(0), guess.sum(0), test_len.sum(), ref_len.sum())
-            if cases
-            else np.zeros(n_max)
-        )
 
         def aggregate(stats: np.ndarray) -> dict[str, float]:
             k = n_max
+            if not len(stats):
+                return {f"bleu_{n}": 0.0 for n in range(1, k + 1)}
             values = _bleu(
                 stats[:, :k].sum(0),
                 stats[:, k : 2 * k].sum(0),
@@ -77,17 +74,16 @@ class Bleu(Metric):
             )
             return {f"bleu_{n}": float(values[n - 1]) for n in range(1, k + 1)}
 
+        case_stats = np.column_stack([correct, guess, test_len, ref_len])
+        corpus = aggregate(case_stats)
         return MetricResult(
-            case_stats=np.column_stack([correct, guess, test_len, ref_len])
-            if cases
-            else np.zeros((0, 2 * n_max + 2)),
+            case_stats=case_stats,
             aggregate=aggregate,
             name=f"bleu_{n_max}",
-            score=float(corpus[-1]),
-            per_case=per_case[:, -1] if cases else np.zeros(0),
+            score=corpus[f"bleu_{n_max}"],
+            per_case=per_case[:, -1],
             signature=self.signature(),
-            extra={f"bleu_{n}": float(corpus[n - 1]) for n in range(1, n_max + 1)}
-            | {f"per_case_bleu_{n}": per_case[:, n - 1] for n in range(1, n_max + 1)},
+            extra=corpus | {f"per_case_bleu_{n}": per_case[:, n - 1] for n in range(1, n_max + 1)},
         )
 
 

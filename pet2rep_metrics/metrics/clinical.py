@@ -29,6 +29,12 @@ def _prf(tp: float, fp: float, fn: float) -> tuple[float, float, float]:
     return p, r, f
 
 
+def prf_figures(tp: float, fp: float, fn: float) -> dict[str, float]:
+    """Precision, recall, F1 (0 where undefined) and support (tp + fn) as a dict."""
+    p, r, f = _prf(tp, fp, fn)
+    return {"precision": p, "recall": r, "f1": f, "support": int(tp + fn)}
+
+
 def _macro(counts: np.ndarray) -> dict[str, float]:
     """counts: rows of [tp, fp, fn] x states, then [exact, described] -> headline figures."""
     tp, fp, fn = counts[:_K], counts[_K : 2 * _K], counts[2 * _K : 3 * _K]
@@ -63,60 +69,47 @@ class ClinicalEfficacy:
     ) -> MetricResult:
         """Score label tables (one dict organ -> states per case, both sides)."""
         cases = len(pred_labels)
+        # per case: [tp, fp, fn] x abnormal states, then exact, described
         table = np.zeros((cases, 3 * _K + 2))
-        per_case_f1 = np.zeros(cases)
         per_case_oua = np.full(cases, np.nan)
-        per_state = {s: np.zeros(3) for s in ABNORMAL_STATES}
         per_organ = {o: np.zeros(5) for o in self.organs}  # tp fp fn exact described
         for c, (pred, ref) in enumerate(zip(pred_labels, ref_labels)):
-            tp_case = fp_case = fn_case = 0
-            exact = described = 0
+            row = table[c]
             for organ in self.organs:
                 p_states = set(pred.get(organ, ()))
                 r_states = set(ref.get(organ, ()))
                 for k, state in enumerate(ABNORMAL_STATES):
                     in_p, in_r = state in p_states, state in r_states
-                    if in_p and in_r:
-                        table[c, k] += 1
-                        per_state[state][0] += 1
-                        per_organ[organ][0] += 1
-                        tp_case += 1
-                    elif in_p:
-                        table[c, _K + k] += 1
-                        per_state[state][1] += 1
-                        per_organ[organ][1] += 1
-                        fp_case += 1
-                    elif in_r:
-                        table[c, 2 * _K + k] += 1
-                        per_state[state][2] += 1
-                        per_organ[organ][2] += 1
-                        fn_case += 1
+                    if in_p or in_r:
+                        kind = 0 if in_p and in_r else (1 if in_p else 2)  # tp, fp, fn
+                        row[kind * _K + k] += 1
+                        per_organ[organ][kind] += 1
                 if r_states:
-                    described += 1
+                    row[3 * _K + 1] += 1
                     per_organ[organ][4] += 1
                     if p_states == r_states:
-                        exact += 1
+                        row[3 * _K] += 1
                         per_organ[organ][3] += 1
-            table[c, 3 * _K] = exact
-            table[c, 3 * _K + 1] = described
-            per_case_f1[c] = (
-                1.0 if tp_case + fp_case + fn_case == 0 else _prf(tp_case, fp_case, fn_case)[2]
-            )
-            if described:
-                per_case_oua[c] = exact / described
-        headline = _macro(table.sum(0)) if cases else _macro(np.zeros(3 * _K + 2))
-        extra = dict(headline)
-        extra["per_state"] = {
-            s: dict(zip(("precision", "recall", "f1"), _prf(*v)), support=int(v[0] + v[2]))
-            for s, v in per_state.items()
+            if row[3 * _K + 1]:
+                per_case_oua[c] = row[3 * _K] / row[3 * _K + 1]
+        tp_case, fp_case, fn_case = (table[:, j * _K : (j + 1) * _K].sum(1) for j in range(3))
+        per_case_f1 = np.array(
+            [
+                1.0 if tp + fp + fn == 0 else _prf(tp, fp, fn)[2]
+                for tp, fp, fn in zip(tp_case.tolist(), fp_case.tolist(), fn_case.tolist())
+            ]
+        )
+        totals = table.sum(0)
+        per_state = {
+            s: np.array([totals[k], totals[_K + k], totals[2 * _K + k]])
+            for k, s in enumerate(ABNORMAL_STATES)
         }
+        headline = _pooled_macro(table)
+        extra = dict(headline)
+        extra["per_state"] = {s: prf_figures(*v) for s, v in per_state.items()}
         extra["per_organ"] = {
-            o: dict(
-                zip(("precision", "recall", "f1"), _prf(*v[:3])),
-                support=int(v[0] + v[2]),
-                accuracy=float(v[3] / v[4]) if v[4] else None,
-                described=int(v[4]),
-            )
+            o: prf_figures(*v[:3])
+            | {"accuracy": float(v[3] / v[4]) if v[4] else None, "described": int(v[4])}
             for o, v in per_organ.items()
         }
         extra["per_case_oua_accuracy"] = per_case_oua

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import chain
 
+import numpy as np
+
 ALPHA, BETA, GAMMA, DELTA = 0.85, 0.20, 0.60, 0.75
 MODULE_WEIGHTS = (1.0, 0.6, 0.8, 0.6)  # exact, stem, synonym, paraphrase: scoring
 BEAM_SIZE = 40
@@ -217,18 +219,6 @@ class MeteorStats:
     chunks: float = 0.0
     test_matched: float = 0.0
     ref_matched: float = 0.0
-
-    def add(self, other: MeteorStats) -> None:
-        self.test_len += other.test_len
-        self.ref_len += other.ref_len
-        self.test_func += other.test_func
-        self.ref_func += other.ref_func
-        for mine, theirs in zip(self.modules, other.modules):
-            for k in range(4):
-                mine[k] += theirs[k]
-        self.chunks += other.chunks
-        self.test_matched += other.test_matched
-        self.ref_matched += other.ref_matched
 
     def as_row(self) -> list[float]:
         """The 23 numbers METEOR prints for a segment, in its order."""
@@ -440,8 +430,6 @@ def _native_rows(
     by the batch."""
     import ctypes
 
-    import numpy as np
-
     segments: dict[tuple[str, ...], int] = {}  # segment -> start in the flat id array
     for pair in pairs:
         for segment in pair:
@@ -507,8 +495,6 @@ def _pair_rows(
     pairs: list[tuple[tuple[str, ...], tuple[str, ...]]], use_stem: bool, threads: int = 1
 ):
     """METEOR statistics (rows of 23) of each (test, reference) pair of normalised segments."""
-    import numpy as np
-
     if not pairs:
         return np.zeros((0, 23))
     if _native() is not None:
@@ -530,28 +516,26 @@ def backend() -> str:
     return "c" if _native() is not None else "python"
 
 
-def segment_stats(hypothesis: str, references: list[str], use_stem: bool = True) -> MeteorStats:
-    """Best-reference statistics of one segment (strings of space-joined tokens)."""
-    return _best_rows([hypothesis.split(" ")], [[r.split(" ") for r in references]], use_stem)[0]
-
-
-def _best_rows(hyps: list, refs: list, use_stem: bool, threads: int = 1) -> list[MeteorStats]:
+def _best_rows(
+    hyps: list, refs: list, use_stem: bool, threads: int = 1
+) -> list[tuple[MeteorStats, float]]:
     """Per case, the statistics against the reference that scores highest (the first of equals),
-    as METEOR picks its reference. Segments are token lists, joined by spaces and normalised."""
+    as METEOR picks its reference, and that score. Segments are token lists, joined by spaces
+    and normalised."""
     tests = [normalize(" ".join(hyp).replace("|||", "").replace("  ", " ")) for hyp in hyps]
     pairs, owner = [], []
     for c, (test, ref_list) in enumerate(zip(tests, refs)):
         for ref in ref_list:
             pairs.append((test, normalize(" ".join(ref))))
             owner.append(c)
-    best: list[MeteorStats | None] = [None] * len(hyps)
+    best: list[tuple[MeteorStats, float]] = [(MeteorStats(), 0.0)] * len(hyps)
     best_score = [-1.0] * len(hyps)
     for c, row in zip(owner, _pair_rows(pairs, use_stem, threads).tolist()):
         stats = MeteorStats.from_row(row)
         score = stats.score()
         if score > best_score[c]:
-            best[c], best_score[c] = stats, score
-    return [stats if stats is not None else MeteorStats() for stats in best]
+            best[c], best_score[c] = (stats, score), score
+    return best
 
 
 def function_word_source() -> str:
@@ -576,27 +560,21 @@ class Meteor:
         return f"meteor|impl:python+{backend()}-beam|modules:{modules}|norm:yes|fw:{function_word_source()}|beam:{BEAM_SIZE}|version:{__version__}"
 
     def compute(self, hyps, refs):
-        import numpy as np
-
         from .base import MetricResult
 
-        total = MeteorStats()
-        per_case = np.zeros(len(hyps))
-        rows = []
-        for c, stats in enumerate(_best_rows(hyps, refs, self.use_stem, self.threads)):
-            per_case[c] = stats.score()
-            total.add(stats)
-            rows.append(stats.as_row())
+        best = _best_rows(hyps, refs, self.use_stem, self.threads)
+        per_case = np.array([score for _, score in best], dtype=float)
+        table = np.array([stats.as_row() for stats, _ in best]) if best else np.zeros((0, 23))
 
-        def aggregate(table: np.ndarray) -> dict[str, float]:
-            pooled = MeteorStats.from_row(table.sum(0)) if len(table) else MeteorStats()
-            return {"meteor": pooled.score() if len(table) else 0.0}
+        def aggregate(rows: np.ndarray) -> dict[str, float]:
+            pooled = MeteorStats.from_row(rows.sum(0)) if len(rows) else MeteorStats()
+            return {"meteor": pooled.score() if len(rows) else 0.0}
 
         return MetricResult(
             self.name,
-            total.score() if len(hyps) else 0.0,
+            aggregate(table)["meteor"],
             per_case,
             self.signature(),
-            case_stats=np.array(rows) if rows else np.zeros((0, 23)),
+            case_stats=table,
             aggregate=aggregate,
         )

@@ -77,22 +77,18 @@ class RougeScore:
                 else scorer.score(ref_list[0], hyp)
             )
             table[c] = [best["rouge1"].fmeasure, best["rouge2"].fmeasure, best["rougeL"].fmeasure]
-        means = table.mean(0) if len(hyps) else np.zeros(3)
+        means = _rouge_means(table)
         return MetricResult(
             "rouge1",
-            float(means[0]),
+            means["rouge1"],
             table[:, 0],
             self.signature(),
-            extra={
-                "rouge1": float(means[0]),
-                "rouge2": float(means[1]),
-                "rougeL_f1": float(means[2]),
-            },
+            extra=means,
             case_stats=table,
-            aggregate=lambda t: dict(
-                zip(
-                    ("rouge1", "rouge2", "rougeL_f1"),
-                    map(float, t.mean(0) if len(t) else np.zeros(3)),
-                )
-            ),
+            aggregate=_rouge_means,
         )
+
+
+def _rouge_means(table: np.ndarray) -> dict[str, float]:
+    means = table.mean(0) if len(table) else np.zeros(3)
+    return dict(zip(("rouge1", "rouge2", "rougeL_f1"), map(float, means)))

@@ -31,7 +31,6 @@ DEFAULT_METRICS = ("bleu", "meteor", "rouge_l", "cider", "ce")
 ALL_METRICS = (*DEFAULT_METRICS, "chrf", "sacrebleu", "rouge_score", "bertscore")
 _LABEL_CACHE_SIZE = 8192
 _MIN_SHARED = 64  # below this many texts to extract, helpers cost more than they save
-_LEXICAL = {"bleu": Bleu, "meteor": Meteor, "rouge_l": RougeL, "cider": Cider}
 
 
 class Scorer:
@@ -223,13 +222,15 @@ class Scorer:
         """BLEU, ROUGE-L and CIDEr into ``results``; METEOR too, or its future when the compiled
         search runs on the worker thread."""
         lexical = [m for m in self.metrics if m in ("bleu", "meteor", "rouge_l", "cider")]
+        if not lexical:
+            return None
+        hyp_tokens = [tokenize(p, language, self.zh_words) for p in preds]
+        ref_tokens = [[tokenize(r, language, self.zh_words) for r in rs] for rs in ref_lists]
         meteor_future = None
-        if lexical:
-            hyp_tokens = [tokenize(p, language, self.zh_words) for p in preds]
-            ref_tokens = [[tokenize(r, language, self.zh_words) for r in rs] for rs in ref_lists]
-            if "meteor" in lexical and self.meteor_backend == "java":
+        if "meteor" in lexical:
+            if self.meteor_backend == "java":
                 results["meteor"] = _java_meteor(hyp_tokens, ref_tokens)
-            elif "meteor" in lexical and meteor_backend() == "c" and len(preds) > 1:
+            elif meteor_backend() == "c" and len(preds) > 1:
                 # the compiled search releases the GIL: it runs beside everything else, split
                 # in two only where this thread has no extraction to do (measured: a split
                 # search slows the extraction more than it gains)
@@ -237,16 +238,17 @@ class Scorer:
                 meteor_future = _worker().submit(
                     Meteor(threads=threads).compute, hyp_tokens, ref_tokens
                 )
-            ngrams = None
-            if "bleu" in lexical and "cider" in lexical:
-                ngrams = count_ngrams(hyp_tokens, ref_tokens, 4)  # shared by both
-            for name in lexical:
-                if name in results or (name == "meteor" and meteor_future is not None):
-                    continue
-                if name in ("bleu", "cider"):
-                    results[name] = _LEXICAL[name]().compute(hyp_tokens, ref_tokens, ngrams)
-                else:
-                    results[name] = _LEXICAL[name]().compute(hyp_tokens, ref_tokens)
+            else:
+                results["meteor"] = Meteor().compute(hyp_tokens, ref_tokens)
+        ngrams = None
+        if "bleu" in lexical and "cider" in lexical:
+            ngrams = count_ngrams(hyp_tokens, ref_tokens, 4)  # shared by both
+        if "bleu" in lexical:
+            results["bleu"] = Bleu().compute(hyp_tokens, ref_tokens, ngrams)
+        if "rouge_l" in lexical:
+            results["rouge_l"] = RougeL().compute(hyp_tokens, ref_tokens)
+        if "cider" in lexical:
+            results["cider"] = Cider().compute(hyp_tokens, ref_tokens, ngrams)
         return meteor_future
 
     def _abandon(self, pending: _PendingLabels, drain: bool) -> None:
@@ -291,8 +293,7 @@ class Scorer:
     def _finish_labels(self, pending: _PendingLabels) -> list[dict[str, list[str]]]:
         """Extract this process's share, collect the helpers', fill the cache, in text order."""
         try:
-            tables = self.extractor.pipe(pending.own, language=pending.language)
-            extracted = dict(zip(pending.own, (t.labels for t in tables)))
+            extracted = self._extract_here(pending.own, pending.language)
         except BaseException as exc:
             self._abandon(pending, drain=isinstance(exc, Exception))
             raise
@@ -302,8 +303,7 @@ class Scorer:
             except HelperError as exc:
                 warnings.warn(f"{exc}; extracting its share in this process", stacklevel=3)
                 self._helpers.remove(helper)
-                tables = self.extractor.pipe(part, language=pending.language)
-                extracted.update(zip(part, (t.labels for t in tables)))
+                extracted.update(self._extract_here(part, pending.language))
         key = pending.language or ""
         for text, labels in extracted.items():
             self._labels[(key, text)] = labels
@@ -311,6 +311,10 @@ class Scorer:
             self._labels.popitem(last=False)
         found = pending.found | extracted
         return [found[text] for text in pending.texts]
+
+    def _extract_here(self, texts: list[str], language: str | None) -> dict[str, dict]:
+        tables = self.extractor.pipe(texts, language=language)
+        return dict(zip(texts, (table.labels for table in tables)))
 
     def close(self) -> None:
         """Stop the helper processes (the scorer goes on without them)."""

@@ -38,8 +38,7 @@ def paired_randomization(
     Returns a two-sided p-value per score (with the +1 correction)."""
     if len(a.per_case) != len(b.per_case):
         raise ValueError("paired test needs the same cases for both systems")
-    stats_a = a.case_stats if a.case_stats is not None else a.per_case[:, None]
-    stats_b = b.case_stats if b.case_stats is not None else b.per_case[:, None]
+    stats_a, stats_b = a.statistics, b.statistics
     observed_a, observed_b = a.pooled(), b.pooled()
     observed = {k: abs(observed_a[k] - observed_b[k]) for k in observed_a}
     rng = np.random.default_rng(seed)
@@ -48,17 +47,9 @@ def paired_randomization(
         swap = rng.random(len(stats_a)) < 0.5
         perm_a = np.where(swap[:, None], stats_b, stats_a)
         perm_b = np.where(swap[:, None], stats_a, stats_b)
-        pooled_a = _pool(a, perm_a)
-        pooled_b = _pool(b, perm_b)
+        pooled_a = a.pool(perm_a)
+        pooled_b = b.pool(perm_b)
         for key in observed:
             if abs(pooled_a[key] - pooled_b[key]) >= observed[key] - 1e-12:
                 hits[key] += 1
     return {key: (hits[key] + 1) / (n_trials + 1) for key in observed}
-
-
-def _pool(result: MetricResult, stats: np.ndarray) -> dict[str, float]:
-    if result.aggregate is not None:
-        return result.aggregate(stats)
-    values = stats[:, 0]
-    values = values[~np.isnan(values)]
-    return {result.name: float(values.mean()) if len(values) else 0.0}
