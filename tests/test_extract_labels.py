@@ -182,7 +182,7 @@ MORE_CASES = [
     ),
     ("Physiologic uptake in the bowel and bladder.", {"intestine": [N], "bladder": [N]}),
     ("Focal uptake in the cecum without a CT correlate.", {"intestine": [I]}),
-    ("Uptake in the right adrenal nodule is less than liver.", {"adrenal": [D]}),
+    ("Uptake in the right adrenal nodule is less than liver.", {"adrenal": [N]}),
     ("The kidneys show expected excretion of radiotracer.", {"kidney": [N]}),
     ("Cold defect in the spleen.", {"spleen": [A]}),
     ("No abnormal uptake in the brain, neck, chest, abdomen or pelvis.", {"brain": [N]}),
@@ -221,7 +221,7 @@ REPORT_STYLE_CASES = [
     ),
     ("胃窦部胃壁增厚，最厚约1.5cm，FDG摄取异常增高，SUVmax 9.6。", {"stomach": [I]}),
     ("乙状结肠局部见FDG摄取增高灶，SUVmax 5.4，CT相应部位未见明确异常。", {"intestine": [I]}),
-    ("右肾上腺见一结节，FDG摄取与肝脏相仿。", {"adrenal": [N]}),
+    ("右肾上腺见一结节，FDG摄取与肝脏相仿。", {"adrenal": [I]}),
     ("前列腺体积增大，内见钙化灶，FDG摄取未见异常增高。", {"prostate": [N]}),
     ("T12椎体及左侧髂骨见溶骨性骨质破坏，FDG摄取增高，SUVmax 8.3。", {"bone": [I]}),
     (

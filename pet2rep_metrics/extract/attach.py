@@ -174,6 +174,8 @@ class Attacher:
                             targets, how = subject, "sentence subject"
                         elif not sentence_mentions and refers_back and carry:
                             targets, how = carry, "previous sentence"
+                    if cue.state == "removed":
+                        targets = [m for m in targets if self._whole_organ(text, state, m, cue)]
                     for m in targets:
                         links.append((k, m, how))
                     previous_targets = targets
@@ -187,6 +189,20 @@ class Attacher:
         state.links = links
         return doc
 
+    def _whole_organ(self, text: str, state: DocState, m: int, cue) -> bool:
+        """Whether a removal cue can make mention ``m`` absent: an organ named whole, not a node,
+        a lobe, a lesion or a resection bed of it (肺叶切除术后, 肝癌切除术后 leave the organ)."""
+        mention = state.mentions[m]
+        if all(organ.endswith("_lymph_node") for organ in mention.organs):
+            return False
+        part = self.lexicon.context.get("part_of_organ")
+        if part is None:
+            return True
+        words = text[mention.start : mention.end]
+        if mention.end <= cue.start and cue.start - mention.end <= 12:
+            words += text[mention.end : cue.start]
+        return part.search(words) is None
+
     @staticmethod
     def _is_heading(text: str, sentence, state: DocState, mention_ids: list[int]) -> bool:
         if text[sentence.end : sentence.end + 1] != ":":
@@ -198,9 +214,16 @@ class Attacher:
         return len(re.sub(r"[\W\d_]", "", rest)) <= 4
 
     def _comparators(self, text: str, state: DocState) -> set[int]:
-        """Mentions inside a cue after a comparison word (摄取较周围肝实质减低, greater than liver)."""
+        """Mentions that are yardsticks, not findings: inside a cue after a comparison word
+        (摄取较周围肝实质减低, greater than liver), or followed by a reference SUVmean."""
         comparator = self.lexicon.context.get("comparator")
+        reference = self.lexicon.context.get("reference_value")
         found: set[int] = set()
+        if reference is not None:
+            # an organ given only as a reference measurement (liver SUVmean 2.1)
+            found.update(
+                i for i, m in enumerate(state.mentions) if reference.match(text, m.end)
+            )
         if comparator is None:
             return found
         starts = [m.start for m in state.mentions]
@@ -240,6 +263,12 @@ class Attacher:
         after = [
             m for m in members if cue.end <= mentions[m].start and mentions[m].end <= next_start
         ]
+        # an organ adjective inside the cue itself: increased splenic uptake, 胃肠道生理性摄取
+        inside = [
+            m for m in members if cue.start <= mentions[m].start and mentions[m].end <= cue.end
+        ]
+        if inside:
+            return inside
         if self.zh:
             return before or after
         chained: list[int] = []

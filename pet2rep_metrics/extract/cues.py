@@ -26,6 +26,9 @@ SUV_REGEX = re.compile(
 )
 
 
+_MEAN = re.compile(r"[mM][eE][aA][nN]|平均")
+
+
 class CueMatcher:
     """Finds uptake cues and SUV values (spaCy component ``pet2rep_cues``)."""
 
@@ -93,9 +96,11 @@ class CueMatcher:
             )
         cues.sort(key=lambda c: c.start)
 
+        # SUVmean is a reference measurement (liver, blood pool), never a lesion's SUVmax
         state.suv = [
             SuvValue(m.start(), m.end(), max(float(g) for g in m.groups() if g is not None))
             for m in SUV_REGEX.finditer(text)
+            if not _MEAN.search(m.group(0))
         ]
         self._apply_context(state, cues)
         state.cues = cues
@@ -213,3 +218,22 @@ class CueMatcher:
                 cue.state = "normal"
             elif cue.state == "artifact" and cue.dropped is None:
                 cue.dropped = "artefact explanation"
+        self._resolve_reference_equality(state, cues, sent_starts)
+
+    @staticmethod
+    def _resolve_reference_equality(
+        state: DocState, cues: list[Cue], sent_starts: list[int]
+    ) -> None:
+        """Uptake equal to the liver is a finding (increased) for the organs normally below it,
+        unless its sentence describes normal uptake (then the comparison adds nothing)."""
+        normal_sentences = {
+            bisect.bisect_right(sent_starts, c.head_start)
+            for c in cues
+            if c.state == "normal" and not c.negated and c.dropped is None
+        }
+        for cue in cues:
+            if cue.state != "equal_ref":
+                continue
+            cue.state = "increased"
+            if bisect.bisect_right(sent_starts, cue.head_start) in normal_sentences:
+                cue.dropped = "equal to the reference organ in a normal description"

@@ -260,6 +260,9 @@ def _link_state(state: DocState, k: int) -> str | None:
     cue = state.cues[k]
     if cue.state == "normal":
         return None if cue.negated else "normal"
+    if cue.state == "removed":
+        # a removed organ has no uptake at all; "not removed" states nothing
+        return None if cue.negated else "absent"
     return "normal" if (cue.negated or cue.explained) else cue.state
 
 

@@ -31,7 +31,6 @@ def _header_regex(lexicon: Lexicon) -> re.Pattern[str]:
 
 
 # zh: 。！？ newline and ';' end a sentence; ':' too unless a digit follows (SUVmax:28.5).
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _ZH_SENTENCE_END = re.compile(r"[。!?;\n]+|:(?!\s*\d)")
 _ZH_CLAUSE_END = re.compile(r",|但是?|然而")
 # en: . ! ? followed by space and a capital or an opening bracket; ';'; blank lines; a line
@@ -56,17 +55,43 @@ def _sections(text: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
         current_start, current_name = match.end(), names[int(group[1:])]
     if current_start < len(text):
         spans.append((current_start, len(text), current_name))
-    # History, technique and comparison paragraphs end at a blank line: what follows without a
-    # header of its own is report body.
+    # History, technique and comparison text is one paragraph: it ends at the first line break
+    # that is not a hard wrap inside a sentence. Whatever follows without a header of its own
+    # (an unknown heading, a numbered item, plain sentences) is report body.
     split: list[tuple[int, int, str]] = []
     for start, end, name in spans:
-        blank = _BLANK_LINE.search(text, start, end) if name in SKIPPED_SECTIONS else None
-        if blank is not None and text[blank.end() : end].strip():
-            split.append((start, blank.start(), name))
-            split.append((blank.end(), end, "findings"))
-        else:
-            split.append((start, end, name))
+        stop = _paragraph_end(text, start, end) if name in SKIPPED_SECTIONS else end
+        split.append((start, stop, name))
+        if text[stop:end].strip():
+            split.append((stop, end, "findings"))
     return split
+
+
+_WRAP_MIN_LINE = 60  # a shorter line ends its paragraph: hard wraps fill the line
+_LINE_ENDS_SENTENCE = re.compile(r"[.。!?;:！？；：]\s*$")
+
+
+def _paragraph_end(text: str, start: int, end: int) -> int:
+    """End of the paragraph that starts at ``start`` (a header's content; when the header's line
+    holds nothing else, the paragraph is the next non-blank line)."""
+    pos = start
+    while pos < end and text[pos] in " \t\n":
+        pos += 1
+    while pos < end:
+        newline = text.find("\n", pos, end)
+        if newline < 0:
+            return end
+        line_start = text.rfind("\n", start, newline) + 1
+        line = text[max(line_start, start) : newline]
+        hard_wrap = (
+            len(line) >= _WRAP_MIN_LINE
+            and not _LINE_ENDS_SENTENCE.search(line)
+            and text[newline + 1 : newline + 2].islower()
+        )
+        if not hard_wrap:
+            return newline
+        pos = newline + 1
+    return end
 
 
 def _split(text: str, start: int, end: int, regex: re.Pattern[str]) -> list[tuple[int, int]]:
