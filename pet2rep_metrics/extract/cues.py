@@ -9,7 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .lexicon import Lexicon
-from .segment import SKIPPED_SECTIONS
+from .segment import SKIPPED_SECTIONS, split_units
 from .state import Cue, DocState, SuvValue
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
@@ -102,6 +102,8 @@ class CueMatcher:
             for m in SUV_REGEX.finditer(text)
             if not _MEAN.search(m.group(0))
         ]
+        if self.lexicon.language == "zh":
+            split_units(text, state.sentences, state.mentions, cues, state.suv)
         self._apply_context(state, cues)
         state.cues = cues
         return doc

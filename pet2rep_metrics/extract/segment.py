@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -32,7 +33,10 @@ def _header_regex(lexicon: Lexicon) -> re.Pattern[str]:
 
 # zh: 。！？ newline and ';' end a sentence; ':' too unless a digit follows (SUVmax:28.5).
 _ZH_SENTENCE_END = re.compile(r"[。!?;\n]+|:(?!\s*\d)")
-_ZH_CLAUSE_END = re.compile(r",|但是?|然而")
+# a space between two Chinese characters separates statements in OCR'd and PET/MR run-on text
+_ZH_CLAUSE_END = re.compile(r",|但是?|然而|(?<=[\u4e00-\u9fff])[ \t]+(?=[\u4e00-\u9fff])")
+# what may stand between a complete uptake statement and the next organ word of run-on text
+_UNIT_GAP = re.compile(r"[\s双两左右侧及和与、另见可\d.]{0,6}")
 # en: . ! ? followed by space and a capital or an opening bracket; ';'; blank lines; a line
 # break before a bullet or numbered item; ':' not before a number.
 _EN_SENTENCE_END = re.compile(
@@ -162,3 +166,49 @@ def segment(text: str, lexicon: Lexicon) -> list[Sentence]:
             clauses = [c for c in clauses if c[1] > c[0]] or [(s, e)]
             sentences.append(Sentence(s, e, section, clauses))
     return sentences
+
+
+def split_units(text: str, sentences: list[Sentence], mentions, cues, suv) -> None:
+    """Split clauses of run-on text (no punctuation between organs) into statement units, in
+    place: where an organ word follows a complete uptake statement (an organ, then a worded
+    cue, then at most laterality words or an SUV value), a new unit starts at that organ word.
+    Mentions learn their new clause start. ``mentions``, ``cues`` and ``suv`` are sorted by
+    start; cues of priority 0 (a bare uptake word) complete nothing."""
+    if not mentions or not cues:
+        return
+    mention_starts = [m.start for m in mentions]
+    suv_starts = [v.start for v in suv]
+    cue_ends = sorted(c.end for c in cues if c.priority > 0)
+    for sentence in sentences:
+        new_clauses: list[tuple[int, int]] = []
+        for c0, c1 in sentence.clauses:
+            unit_start = c0
+            lo = bisect.bisect_left(mention_starts, c0)
+            hi = bisect.bisect_left(mention_starts, c1)
+            for mi in range(lo, hi):
+                start = mention_starts[mi]
+                # the last complete statement before this organ word, after the unit's start
+                ci = bisect.bisect_right(cue_ends, start) - 1
+                if ci < 0 or cue_ends[ci] <= unit_start:
+                    continue
+                cue_end = cue_ends[ci]
+                if not any(unit_start <= m.start < cue_end for m in mentions[lo:mi]):
+                    continue  # the cue has no organ of its own yet: 高代谢纵隔淋巴结
+                gap_start = cue_end
+                vi = bisect.bisect_left(suv_starts, gap_start)
+                while vi < len(suv) and suv[vi].start < start:
+                    if text[gap_start : suv[vi].start].strip() == "":
+                        gap_start = suv[vi].end
+                    vi += 1
+                if _UNIT_GAP.fullmatch(text, gap_start, start) is None:
+                    continue
+                new_clauses.append((unit_start, cue_end))
+                unit_start = cue_end
+                while unit_start < start and text[unit_start] in " \t":
+                    unit_start += 1
+            new_clauses.append((unit_start, c1))
+        if len(new_clauses) != len(sentence.clauses):
+            sentence.clauses = new_clauses
+    starts = [c[0] for s in sentences for c in s.clauses]
+    for mention in mentions:
+        mention.clause_start = starts[bisect.bisect_right(starts, mention.start) - 1]
