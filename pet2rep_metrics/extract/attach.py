@@ -21,7 +21,7 @@ _NEW_PREDICATE = re.compile(
 _CLAUSE_DEPS = frozenset({"advcl", "ccomp", "parataxis"})
 _ENUMERATED = re.compile(r"^\s*(?:\d+|[a-zA-Z]|[一二三四五六七八九十]+)\s*[.、)）]")
 _ADJECTIVE_GAP = re.compile(
-    r"^\s*(?:(?:left|right|bilateral|small|large|enlarged|multiple|solitary|upper|lower|mid|middle|nodes?|nodal|lymph|\w+al|\w+ic|\w+ar"
+    r"^\s*(?:(?:left|right|bilateral|small|large|enlarged|multiple|solitary|upper|lower|mid|middle|nodes?|nodal|lymph|(?:lymph)?adenopathy|\w+al|\w+ic|\w+ar"
     r"|\d+(?:\.\d+)?(?:\s*x\s*\d+(?:\.\d+)?)*\s*(?:mm|cm)|\d+(?:\.\d+)?)\s+){0,4}$",
     re.I,
 )
@@ -49,6 +49,8 @@ class Attacher:
         self.prep = ctx.get("prep")
         self.finding = ctx.get("finding_clause")
         self.continuation = ctx.get("continuation")
+        self.shared = ctx.get("shared_reference")
+        self.lesion = ctx.get("lesion_word")
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.pet2rep
@@ -86,12 +88,6 @@ class Attacher:
                     )
                 return cache[ci]
 
-            subject: list[int] = []
-            subject_clause = -1
-            for ci in sorted(by_clause):
-                if ci >= 0 and not elsewhere(ci):
-                    subject, subject_clause = by_clause[ci], ci
-                    break
             raw = text[sentence.start : sentence.end]
             sentence_text = raw.lstrip("0123456789.、)( -")
             # A sentence that names a place (脊柱旁, neck mass) or opens a numbered item is about
@@ -110,7 +106,18 @@ class Attacher:
             )
 
             last_targets: list[int] = []
+            # The sentence's subject is renewed by each statement unit: once an uptake statement
+            # is complete, the next clause that names an organ starts a new unit
+            # (…心肌生理性摄取，肝、脾大小正常，放射性分布均匀 → liver and spleen).
+            unit_done = False
+            subject, subject_clause = [], -1
             for ci, (c0, c1) in enumerate(sentence.clauses):
+                if (
+                    ci in by_clause
+                    and (not subject or unit_done)
+                    and not elsewhere(ci)
+                ):
+                    subject, subject_clause, unit_done = by_clause[ci], ci, False
                 cue_ids = [
                     k
                     for k in range(
@@ -144,6 +151,16 @@ class Attacher:
                         targets = rule_targets
                     elif rule_targets:
                         targets = sorted(set(targets) | set(rule_targets))
+                    # 上述病灶…代谢增高, "all of these lesions are FDG-avid": every lesion site
+                    # listed before it in the paragraph
+                    if (
+                        not targets
+                        and not members
+                        and self.shared is not None
+                        and self.shared.search(text, c0, cue.head_end)
+                    ):
+                        targets = self._shared_targets(text, state, sentence, cue, links)
+                        how = "shared statement"
                     # a second cue right after the first describes the same organs
                     # (zh: 摄取增高，局部减低; en only when nothing but a few words lie between)
                     if (
@@ -181,6 +198,7 @@ class Attacher:
                     previous_targets = targets
                     if targets:
                         last_targets = targets
+                        unit_done = True
             if subject:
                 carry = subject
             # 'Liver:' standing alone heads the sentences that follow it
@@ -188,6 +206,24 @@ class Attacher:
                 after_heading = self._is_heading(text, sentence, state, sentence_mentions)
         state.links = links
         return doc
+
+    def _shared_targets(self, text: str, state: DocState, sentence, cue, links) -> list[int]:
+        """Mentions a back-reference covers: in the paragraph before the cue, not yet described
+        by any cue, not comparators or places, each named with a lesion word in its clause."""
+        start = _paragraph_start(text, sentence.start)
+        linked = {m for _, m, _ in links}
+        found = []
+        for i, mention in enumerate(state.mentions):
+            if mention.start < start:
+                continue
+            if mention.start >= cue.start:
+                break
+            if i in linked:
+                continue
+            clause_end = _clause_end(state, mention.start)
+            if self.lesion is None or self.lesion.search(text, mention.clause_start, clause_end):
+                found.append(i)
+        return found
 
     def _whole_organ(self, text: str, state: DocState, m: int, cue) -> bool:
         """Whether a removal cue can make mention ``m`` absent: an organ named whole, not a node,
@@ -359,3 +395,25 @@ def _path(a: Token, b: Token) -> list[Token] | None:
             return up_a[: index_a[t.i] + 1] + list(reversed(down))
         down.append(t)
     return None
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:\d+[.、)]|[^\n:：]{1,24}[:：]))")
+
+
+def _paragraph_start(text: str, position: int) -> int:
+    """Start of the paragraph holding ``position``: after the last blank line, or the last line
+    break before a heading or a numbered item."""
+    start = 0
+    for match in _PARAGRAPH_BREAK.finditer(text, 0, position):
+        start = match.end()
+    return start
+
+
+def _clause_end(state: DocState, position: int) -> int:
+    for sentence in state.sentences:
+        if sentence.start <= position < sentence.end:
+            for c0, c1 in sentence.clauses:
+                if c0 <= position < c1:
+                    return c1
+            return sentence.end
+    return position

@@ -12,6 +12,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from .lexicon import Lexicon, OrganTerm
+from .segment import heading_scopes, merge_list_clauses
 from .state import DocState, OrganMention, token_offsets
 
 _ASCII_WORD = re.compile(r"[A-Za-z]")
@@ -77,8 +78,6 @@ class OrganMatcher:
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.pet2rep
         text = state.normalized.text
-        clauses = [c for s in state.sentences for c in s.clauses]
-        clause_starts = [c[0] for c in clauses]
 
         candidates: list[tuple[int, int, OrganTerm]] = []
         token_starts, token_ends = token_offsets(doc)
@@ -111,6 +110,12 @@ class OrganMatcher:
             occupied[s:e] = b"\x01" * (e - s)
             taken.append((s, e, term))
         taken.sort(key=lambda c: c[0])
+        if zh:
+            merge_list_clauses(text, state.sentences, [(s, e) for s, e, _ in taken])
+        clauses = [c for s in state.sentences for c in s.clauses]
+        clause_starts = [c[0] for c in clauses]
+        heading = self.lexicon.context.get("node_heading")
+        scopes = heading_scopes(text, heading) if heading is not None and taken else []
 
         mentions: list[OrganMention] = []
         places: list[int] = []
@@ -123,7 +128,8 @@ class OrganMatcher:
                 ci += 1
             clause_end = clauses[ci][1] if ci >= 0 else len(text)
             clause_start = clauses[ci][0] if ci >= 0 else 0
-            organs = self._resolve(text, s, e, term, clause_start, clause_end)
+            under_heading = any(a <= s < b for a, b in scopes)
+            organs = self._resolve(text, s, e, term, clause_start, clause_end, under_heading)
             if organs:
                 mentions.append(OrganMention(s, e, organs, clause_start))
             else:
@@ -133,9 +139,18 @@ class OrganMatcher:
         return doc
 
     def _resolve(
-        self, text: str, s: int, e: int, term: OrganTerm, clause_start: int, clause_end: int
+        self,
+        text: str,
+        s: int,
+        e: int,
+        term: OrganTerm,
+        clause_start: int,
+        clause_end: int,
+        under_node_heading: bool = False,
     ) -> tuple[str, ...]:
-        """Organ ids of a matched term in context, or () when the context says it is a place."""
+        """Organ ids of a matched term in context, or () when the context says it is a place.
+        Under a node heading (淋巴结：, Lymph nodes:) regions and places beside organs are the
+        node stations the heading lists."""
         ctx = self.lexicon.context
         zh = self._zh
         kind = term.kind
@@ -155,7 +170,7 @@ class OrganMatcher:
             ):
                 return (term.station,)
             if beside:
-                return ()
+                return (term.station,) if term.station and under_node_heading else ()
             return term.organs
         if kind == "node":
             mass = self._mass_after.match(text, e, clause_end) is not None
@@ -167,7 +182,11 @@ class OrganMatcher:
             node_later = ctx["node_word"].search(text, e, clause_end) is not None
             return (
                 term.organs
-                if (node_later or (not zh and ctx["node_word"].search(text, clause_start, s)))
+                if (
+                    node_later
+                    or under_node_heading
+                    or (not zh and ctx["node_word"].search(text, clause_start, s))
+                )
                 else ()
             )
         return ()

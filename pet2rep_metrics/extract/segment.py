@@ -212,3 +212,71 @@ def split_units(text: str, sentences: list[Sentence], mentions, cues, suv) -> No
     starts = [c[0] for s in sentences for c in s.clauses]
     for mention in mentions:
         mention.clause_start = starts[bisect.bisect_right(starts, mention.start) - 1]
+
+
+# What a clause that only lists places may hold besides the organ words themselves.
+_LIST_GLUE = re.compile(
+    r"[\s、,，;及和与以或双两左右侧区部组群段支内外上下前后中\dⅠ-ⅫIVXRLabc./\-~～()（）]*"
+)
+
+
+def merge_list_clauses(text: str, sentences: list[Sentence], spans: list[tuple[int, int]]) -> None:
+    """Join a clause that only lists organ or station words to the clause after it, in place:
+    the list shares the statement that ends it (双侧颈部、锁骨上，纵隔及双肺门，腹膜后见多发肿大淋巴结，
+    FDG代谢增高 labels every station). ``spans`` are the organ-word spans, sorted by start."""
+    starts = [s for s, _ in spans]
+    for sentence in sentences:
+        clauses = sentence.clauses
+        if len(clauses) < 2:
+            continue
+        merged: list[tuple[int, int]] = []
+        pending: int | None = None
+        for c0, c1 in clauses:
+            start = c0 if pending is None else pending
+            if _only_lists(text, c0, c1, spans, starts):
+                pending = start
+                continue
+            merged.append((start, c1))
+            pending = None
+        if pending is not None:
+            merged.append((pending, clauses[-1][1]))
+        sentence.clauses = merged
+
+
+def _only_lists(text: str, c0: int, c1: int, spans, starts) -> bool:
+    i = bisect.bisect_left(starts, c0)
+    cursor, found = c0, False
+    while i < len(spans) and spans[i][0] < c1:
+        s, e = spans[i]
+        if _LIST_GLUE.fullmatch(text, cursor, s) is None:
+            return False
+        cursor, found = max(cursor, e), True
+        i += 1
+    return found and _LIST_GLUE.fullmatch(text, cursor, c1) is not None
+
+
+_HEADING_LINE = re.compile(r"^[ \t]*(?:\d+[.、)]\s*)?[^\n:：]{1,24}[:：]", re.MULTILINE)
+
+
+def heading_scopes(text: str, heading: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Spans of text governed by a heading that ``heading`` matches at a line start (Lymph nodes:,
+    淋巴结：): the rest of its line, or, when the heading stands alone, the lines after it up to a
+    blank line or the next heading."""
+    scopes = []
+    for match in heading.finditer(text):
+        start = match.end()
+        line_end = text.find("\n", start)
+        line_end = len(text) if line_end < 0 else line_end
+        if text[start:line_end].strip():
+            scopes.append((start, line_end))
+            continue
+        end = line_end
+        while end < len(text):
+            nxt = text.find("\n", end + 1)
+            nxt = len(text) if nxt < 0 else nxt
+            line = text[end + 1 : nxt]
+            if not line.strip() or _HEADING_LINE.match(line):
+                break
+            end = nxt
+        scopes.append((start, end))
+    return scopes
