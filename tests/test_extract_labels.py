@@ -407,7 +407,7 @@ MORE_PHRASING_CASES = [
         {"intestine": [N]},
     ),
     ("Photopenic region in the right hepatic lobe corresponding to a known cyst.", {"liver": [A]}),
-    ("The right kidney is surgically absent.", {}),
+    ("The right kidney is surgically absent.", {"kidney": [A]}),
     (
         "Focal FDG uptake in the left breast (SUVmax 3.4) corresponds to a known biopsy-proven carcinoma.",
         {"breast": [I]},

@@ -46,6 +46,7 @@ class Attacher:
         ctx = lexicon.context
         self.elsewhere = ctx.get("elsewhere")
         self.anaphora = ctx.get("anaphora")
+        self.correlate = ctx.get("correlate")
         self.prep = ctx.get("prep")
         self.finding = ctx.get("finding_clause")
         self.continuation = ctx.get("continuation")
@@ -66,12 +67,22 @@ class Attacher:
         after_heading = False
         section = None
         comparator_mentions = self._comparators(text, state)
+        unplaced: list[int] = []  # the previous sentence's cues that found no organ
         for sentence in state.sentences:
             if sentence.section != section:
-                carry, section = [], sentence.section
+                carry, section, unplaced = [], sentence.section, []
             lo = bisect.bisect_left(mention_starts, sentence.start)
             hi = bisect.bisect_left(mention_starts, sentence.end)
             sentence_mentions = [i for i in range(lo, hi) if i not in comparator_mentions]
+            # "A focus of uptake was seen on PET. This corresponded to a nodule in the spleen."
+            if (
+                unplaced
+                and sentence_mentions
+                and self.correlate is not None
+                and self.correlate.match(text[sentence.start : sentence.end])
+            ):
+                links.extend((k, m, "next sentence") for k in unplaced for m in sentence_mentions)
+            unplaced = []
             by_clause: dict[int, list[int]] = {}
             for i in sentence_mentions:
                 by_clause.setdefault(
@@ -101,7 +112,7 @@ class Attacher:
                 and (
                     self.zh
                     or after_heading
-                    or bool(self.anaphora and self.anaphora.match(sentence_text))
+                    or bool(self.anaphora and self.anaphora.search(sentence_text))
                 )
             )
 
@@ -195,6 +206,8 @@ class Attacher:
                         targets = [m for m in targets if self._whole_organ(text, state, m, cue)]
                     for m in targets:
                         links.append((k, m, how))
+                    if not targets and not sentence_mentions and not cue.negated:
+                        unplaced.append(k)
                     previous_targets = targets
                     if targets:
                         last_targets = targets

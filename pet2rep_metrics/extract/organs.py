@@ -119,6 +119,7 @@ class OrganMatcher:
 
         mentions: list[OrganMention] = []
         places: list[int] = []
+        station_words: list[tuple[int, int]] = []  # (mention index, clause end) of node/region terms
         ci = -1
         n_clauses = len(clauses)
         for s, e, term in taken:
@@ -132,8 +133,25 @@ class OrganMatcher:
             organs = self._resolve(text, s, e, term, clause_start, clause_end, under_heading)
             if organs:
                 mentions.append(OrganMention(s, e, organs, clause_start))
+                if term.kind in ("node", "region"):
+                    station_words.append((len(mentions) - 1, clause_end))
             else:
                 places.append(s)
+        # A body region whose name is also a node station (腋窝, 颈部, axilla) locates a skin or
+        # muscle lesion when its clause names that tissue and no node: 腋窝皮下结节 → soft tissue.
+        if station_words:
+            node_word = self.lexicon.context["node_word"]
+            tissue_clauses = {m.clause_start for m in mentions if "soft_tissue" in m.organs}
+            dropped = {
+                i
+                for i, clause_end in station_words
+                if mentions[i].clause_start in tissue_clauses
+                and node_word.search(text, mentions[i].clause_start, clause_end) is None
+            }
+            if dropped:
+                places.extend(mentions[i].start for i in dropped)
+                places.sort()
+                mentions = [m for i, m in enumerate(mentions) if i not in dropped]
         state.mentions = mentions
         state.places = places
         return doc
