@@ -3,6 +3,7 @@ first), node stations and regions resolved from context, rapidfuzz for misspelt 
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 
@@ -58,6 +59,8 @@ class OrganMatcher:
         if lexicon.language == "zh":
             glue = ctx["station_glue"].pattern
             self._node_after = re.compile(f"(?:{glue})(?:{node_word})", re.IGNORECASE)
+            self._glue = re.compile(glue, re.IGNORECASE)
+            self._node_word = re.compile(node_word, re.IGNORECASE)
             region_after = ctx["region_after"].pattern
             self._beside_node = re.compile(
                 f"(?:{region_after})(?:{glue})(?:{node_word})", re.IGNORECASE
@@ -114,6 +117,8 @@ class OrganMatcher:
             merge_list_clauses(text, state.sentences, [(s, e) for s, e, _ in taken])
         clauses = [c for s in state.sentences for c in s.clauses]
         clause_starts = [c[0] for c in clauses]
+        spans = [(s, e) for s, e, t in taken if t.kind != "exclude"]
+        span_starts = [s for s, _ in spans]
         heading = self.lexicon.context.get("node_heading")
         scopes = heading_scopes(text, heading) if heading is not None and taken else []
 
@@ -130,7 +135,12 @@ class OrganMatcher:
             clause_end = clauses[ci][1] if ci >= 0 else len(text)
             clause_start = clauses[ci][0] if ci >= 0 else 0
             under_heading = any(a <= s < b for a, b in scopes)
-            organs = self._resolve(text, s, e, term, clause_start, clause_end, under_heading)
+            node_follows = (
+                self._station_follows(text, e, clause_end, spans, span_starts) if zh else None
+            )
+            organs = self._resolve(
+                text, s, e, term, clause_start, clause_end, under_heading, node_follows
+            )
             if organs:
                 mentions.append(OrganMention(s, e, organs, clause_start))
                 if term.kind in ("node", "region"):
@@ -165,6 +175,7 @@ class OrganMatcher:
         clause_start: int,
         clause_end: int,
         under_node_heading: bool = False,
+        node_follows: bool | None = None,
     ) -> tuple[str, ...]:
         """Organ ids of a matched term in context, or () when the context says it is a place.
         Under a node heading (淋巴结：, Lymph nodes:) regions and places beside organs are the
@@ -182,7 +193,11 @@ class OrganMatcher:
                 term.station
                 and ctx["node_word"].search(text, e, clause_end) is not None
                 and (
-                    self._node_after.match(text, e, clause_end) is not None
+                    (
+                        node_follows
+                        if node_follows is not None
+                        else self._node_after.match(text, e, clause_end) is not None
+                    )
                     or (beside and zh and self._beside_node.match(text, e, clause_end) is not None)
                 )
             ):
@@ -208,6 +223,25 @@ class OrganMatcher:
                 else ()
             )
         return ()
+
+    def _station_follows(
+        self, text: str, end: int, clause_end: int, spans, span_starts
+    ) -> bool:
+        """zh: whether a node word follows the organ word ending at ``end`` in its clause, with
+        only position words and other organ words between (a list of places of the nodes)."""
+        pos = end
+        while pos < clause_end:
+            glue = self._glue.match(text, pos, clause_end)
+            if glue is not None:
+                pos = glue.end()
+            if self._node_word.match(text, pos, clause_end):
+                return True
+            i = bisect.bisect_left(span_starts, pos)
+            if i < len(spans) and spans[i][0] == pos:
+                pos = spans[i][1]
+                continue
+            return False
+        return False
 
     def _fuzzy_candidates(
         self, doc: Doc, text: str, exact: list[tuple[int, int, OrganTerm]]
