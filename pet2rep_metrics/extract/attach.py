@@ -51,6 +51,7 @@ class Attacher:
         self.finding = ctx.get("finding_clause")
         self.continuation = ctx.get("continuation")
         self.shared = ctx.get("shared_reference")
+        self.explanation_lead = ctx.get("explanation_lead")
         self.lesion = ctx.get("lesion_word")
 
     def __call__(self, doc: Doc) -> Doc:
@@ -316,7 +317,11 @@ class Attacher:
         inside = [
             m for m in members if cue.start <= mentions[m].start and mentions[m].end <= cue.end
         ]
-        if inside:
+        if inside and not (
+            # "uptake in the ureter, likely urinary activity": the cue explains another finding
+            self.explanation_lead is not None
+            and self.explanation_lead.search(text, max(prev_end, cue.start - 40), cue.start)
+        ):
             return inside
         if self.zh:
             return before or after

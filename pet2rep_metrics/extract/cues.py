@@ -209,7 +209,7 @@ class CueMatcher:
                 continue
             abnormal = ("increased", "decreased", "absent")
             targets = [c for c in members if c.state in abnormal and c.dropped is None]
-            if not targets and i > 0 and clauses[i - 1][1] is clauses[i][1]:
+            if not targets and i > 0 and self._explains_back(state, clauses, i):
                 targets = [
                     c for c in by_clause.get(i - 1, []) if c.state in abnormal and c.dropped is None
                 ]
@@ -221,6 +221,24 @@ class CueMatcher:
             elif cue.state == "artifact" and cue.dropped is None:
                 cue.dropped = "artefact explanation"
         self._resolve_reference_equality(state, cues, sent_starts)
+
+    def _explains_back(self, state: DocState, clauses, i: int) -> bool:
+        """Whether an explanation standing alone in clause ``i`` speaks of the clause before it:
+        the same sentence, or a sentence that names no organ and (en) refers back to the
+        previous one (… uptake in the femur. This represents an attenuation artefact.)"""
+        (c0, c1), sentence = clauses[i]
+        if clauses[i - 1][1] is sentence:
+            return True
+        if c0 != sentence.start or any(
+            sentence.start <= m.start < sentence.end for m in state.mentions
+        ):
+            return False
+        if self.lexicon.language == "zh":
+            return True
+        anaphora = self.lexicon.context.get("anaphora")
+        return anaphora is not None and anaphora.search(
+            state.normalized.text[sentence.start : sentence.end]
+        ) is not None
 
     @staticmethod
     def _resolve_reference_equality(
