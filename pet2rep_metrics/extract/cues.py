@@ -178,19 +178,26 @@ class CueMatcher:
             ):
                 cue.dropped = "change against a prior study"
 
-        # A bare uptake word ("FDG uptake in the mass") states increased only when nothing else in
-        # its clause says how the uptake is (uptake ... less than liver; uptake ... physiologic).
-        worded = {
-            bisect.bisect_right(clause_starts, c.head_start) - 1
-            for c in cues
-            if c.priority > 0 and c.dropped is None
-        }
+        # A bare uptake word ("FDG uptake in the mass") states increased only when nothing else
+        # says how that uptake is: no worded cue after it in its clause (uptake ... less than
+        # liver; uptake ... physiologic), and none before it with no organ word between
+        # (FDG-avid lobe mass with hilar nodal uptake keeps the nodal uptake).
+        worded: dict[int, list[Cue]] = {}
+        for c in cues:
+            if c.priority > 0 and c.dropped is None:
+                worded.setdefault(bisect.bisect_right(clause_starts, c.head_start) - 1, []).append(c)
+        mention_starts = [m.start for m in state.mentions]
         for cue in cues:
-            if (
-                cue.priority == 0
-                and bisect.bisect_right(clause_starts, cue.head_start) - 1 in worded
-            ):
-                cue.dropped = "bare uptake word beside a worded cue"
+            if cue.priority != 0:
+                continue
+            for other in worded.get(bisect.bisect_right(clause_starts, cue.head_start) - 1, ()):
+                after = other.start >= cue.start
+                between = bisect.bisect_left(mention_starts, cue.start) - bisect.bisect_left(
+                    mention_starts, other.end
+                )
+                if after or between <= 0:
+                    cue.dropped = "bare uptake word beside a worded cue"
+                    break
 
         # A physiological/artefact explanation turns the abnormal cues of its clause (or of the
         # clause before, when it stands alone) into normal, unless it offers alternatives.
@@ -209,8 +216,14 @@ class CueMatcher:
                 continue
             abnormal = ("increased", "decreased", "absent")
             targets = [c for c in members if c.state in abnormal and c.dropped is None]
-            if not targets and i > 0 and self._explains_back(state, clauses, i):
-                targets = [
+            # a bare uptake word is no statement of its own (考虑生理性肠道摄取 explains the clause
+            # before it)
+            if (
+                all(t.priority == 0 for t in targets)
+                and i > 0
+                and self._explains_back(state, clauses, i)
+            ):
+                targets += [
                     c for c in by_clause.get(i - 1, []) if c.state in abnormal and c.dropped is None
                 ]
             for target in targets:
