@@ -18,6 +18,11 @@ _PREP_GAP_MAX = 60
 _NEW_PREDICATE = re.compile(
     r"\b(?:with|without|which|that|while|where|whereas|showing|shows|demonstrat\w*)\b", re.I
 )
+_COORDINATED_PREP = re.compile(
+    r"\b(?:and|or|as well as|along with|together with)\s+(?:also\s+)?(?:in|within|at|involving)"
+    r"\s+(?:the\s+)?(?:[\w-]+\s+){0,4}$",
+    re.I,
+)
 _CLAUSE_DEPS = frozenset({"advcl", "ccomp", "parataxis"})
 _ENUMERATED = re.compile(r"^\s*(?:\d+|[a-zA-Z]|[一二三四五六七八九十]+)\s*[.、)）]")
 _ADJECTIVE_GAP = re.compile(
@@ -339,7 +344,10 @@ class Attacher:
                     break
             else:
                 gap = text[mentions[chained[-1]].end : mention.start]
-                if len(gap) > _LIST_GAP_MAX or _NEW_PREDICATE.search(gap):
+                if (len(gap) > _LIST_GAP_MAX or _NEW_PREDICATE.search(gap)) and not (
+                    # "… in the mass, consistent with sarcoma, as well as in the lung nodules"
+                    len(gap) <= _PREP_GAP_MAX * 2 and _COORDINATED_PREP.search(gap)
+                ):
                     break
             chained.append(m)
         return chained or before

@@ -125,6 +125,7 @@ class OrganMatcher:
         mentions: list[OrganMention] = []
         places: list[int] = []
         station_words: list[tuple[int, int]] = []  # (mention index, clause end) of node/region terms
+        stations: list[str] = []  # per mention: the node station of its organ word, if any
         ci = -1
         n_clauses = len(clauses)
         for s, e, term in taken:
@@ -143,6 +144,7 @@ class OrganMatcher:
             )
             if organs:
                 mentions.append(OrganMention(s, e, organs, clause_start))
+                stations.append(term.station if term.kind == "organ" else "")
                 if term.kind in ("node", "region"):
                     station_words.append((len(mentions) - 1, clause_end))
             else:
@@ -161,7 +163,9 @@ class OrganMatcher:
             if dropped:
                 places.extend(mentions[i].start for i in dropped)
                 places.sort()
+                stations = [st for i, st in enumerate(stations) if i not in dropped]
                 mentions = [m for i, m in enumerate(mentions) if i not in dropped]
+        mentions = self._neighbour_nodes(text, state, mentions, stations)
         state.mentions = mentions
         state.places = places
         return doc
@@ -223,6 +227,43 @@ class OrganMatcher:
                 else ()
             )
         return ()
+
+    def _neighbour_nodes(
+        self, text: str, state: DocState, mentions: list[OrganMention], stations: list[str]
+    ) -> list[OrganMention]:
+        """Nodes named only by their neighbourhood (胃窦壁增厚，周围见多发小淋巴结; a mass with
+        regional nodes) are the station of the organ named before them in the sentence."""
+        pattern = self.lexicon.context.get("neighbour_nodes")
+        if pattern is None or not any(stations):
+            return mentions
+        added = []
+        starts = [m.start for m in mentions]
+        for match in pattern.finditer(text):
+            i = bisect.bisect_left(starts, match.start())
+            if i < len(mentions) and mentions[i].start < match.end():
+                continue  # the nodes are named by a station of their own
+            sentence = next(
+                (x for x in state.sentences if x.start <= match.start() < x.end), None
+            )
+            if sentence is None:
+                continue
+            station = next(
+                (
+                    stations[k]
+                    for k in range(i - 1, -1, -1)
+                    if mentions[k].start >= sentence.start and stations[k]
+                ),
+                "",
+            )
+            if station:
+                clause_start = next(
+                    (c0 for c0, c1 in sentence.clauses if c0 <= match.start() < c1),
+                    sentence.start,
+                )
+                added.append(OrganMention(match.start(), match.end(), (station,), clause_start))
+        if not added:
+            return mentions
+        return sorted(mentions + added, key=lambda m: m.start)
 
     def _station_follows(
         self, text: str, end: int, clause_end: int, spans, span_starts

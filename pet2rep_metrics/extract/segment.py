@@ -131,6 +131,25 @@ def _en_line_breaks(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return pieces
 
 
+_FRONTED = re.compile(
+    r"(?:even\s+though|although|though|while|whereas|despite|in spite of)\b[^,;]*,", re.IGNORECASE
+)
+
+
+def _fronted_subordinate(text: str, clauses: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A clause that opens with a subordinate clause (Although the mass is no longer avid, the
+    nodes remain avid) ends that clause at its first comma."""
+    out = []
+    for c0, c1 in clauses:
+        match = _FRONTED.match(text, c0, c1)
+        if match is not None and match.end() < c1:
+            out.append((c0, match.end() - 1))
+            out.append(_strip(text, match.end(), c1))
+        else:
+            out.append((c0, c1))
+    return out
+
+
 def segment(text: str, lexicon: Lexicon) -> list[Sentence]:
     """Split normalised ``text`` into sentences (with section names) and clauses."""
     sentences: list[Sentence] = []
@@ -164,6 +183,8 @@ def segment(text: str, lexicon: Lexicon) -> list[Sentence]:
             if start < e:
                 clauses.append(_strip(text, start, e))
             clauses = [c for c in clauses if c[1] > c[0]] or [(s, e)]
+            if not zh:
+                clauses = _fronted_subordinate(text, clauses)
             sentences.append(Sentence(s, e, section, clauses))
     return sentences
 
