@@ -18,6 +18,8 @@ from .state import DocState, OrganMention, token_offsets
 
 _ASCII_WORD = re.compile(r"[A-Za-z]")
 _FUZZY_MIN_LENGTH = 5
+# an organ word that already ends in its lesion noun never names a node station
+_LESION_HEAD = re.compile(r"(?:nodules?|mass(?:es)?|lesions?|tumou?rs?|结节|肿块|病灶)$", re.I)
 _FUZZY_CUTOFF = 85.0
 
 
@@ -195,6 +197,7 @@ class OrganMatcher:
             # a node word right after the organ word: 胰头周围淋巴结, intrapulmonary lymph nodes
             if (
                 term.station
+                and _LESION_HEAD.search(text, s, e) is None  # pulmonary nodules or nodes
                 and ctx["node_word"].search(text, e, clause_end) is not None
                 and (
                     (
