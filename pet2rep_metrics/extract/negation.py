@@ -120,15 +120,21 @@ def _clause_head(token: Token) -> Token:
     return current
 
 
+_DIRECTIONS = frozenset({"preceding_negations", "following_negations"})
+
+
 def _outermost(matches: list[tuple[int, int, str, int]]) -> list[tuple[int, int, str, int]]:
-    """Drop matches nested in a longer match (未见 holds 见; 不除外 holds 不); equal spans stay."""
+    """Drop matches nested in a longer match (未见 holds 见; 不除外 holds 不); equal spans stay,
+    and so does a negation nested in a negation of the other direction ("are not" negates what
+    comes before it, its "not" what comes after it)."""
     matches.sort(key=lambda m: (m[0], -(m[1] - m[0])))
     kept = []
-    reach = (-1, -1)
+    reach = (-1, -1, "")
     for match in matches:
-        if match[1] <= reach[1] and (match[0], match[1]) != reach:
+        nested = match[1] <= reach[1] and (match[0], match[1]) != reach[:2]
+        if nested and not ({match[2], reach[2]} == _DIRECTIONS):
             continue
         kept.append(match)
         if match[1] > reach[1]:
-            reach = (match[0], match[1])
+            reach = (match[0], match[1], match[2])
     return kept
