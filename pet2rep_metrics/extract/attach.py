@@ -129,11 +129,7 @@ class Attacher:
             unit_done = False
             subject, subject_clause = [], -1
             for ci, (c0, c1) in enumerate(sentence.clauses):
-                if (
-                    ci in by_clause
-                    and (not subject or unit_done)
-                    and not elsewhere(ci)
-                ):
+                if ci in by_clause and (not subject or unit_done) and not elsewhere(ci):
                     subject, subject_clause, unit_done = by_clause[ci], ci, False
                 cue_ids = [
                     k
@@ -276,9 +272,7 @@ class Attacher:
         found: set[int] = set()
         if reference is not None:
             # an organ given only as a reference measurement (liver SUVmean 2.1)
-            found.update(
-                i for i, m in enumerate(state.mentions) if reference.match(text, m.end)
-            )
+            found.update(i for i, m in enumerate(state.mentions) if reference.match(text, m.end))
         if comparator is None:
             return found
         starts = [m.start for m in state.mentions]

@@ -185,7 +185,9 @@ class CueMatcher:
         worded: dict[int, list[Cue]] = {}
         for c in cues:
             if c.priority > 0 and c.dropped is None:
-                worded.setdefault(bisect.bisect_right(clause_starts, c.head_start) - 1, []).append(c)
+                worded.setdefault(bisect.bisect_right(clause_starts, c.head_start) - 1, []).append(
+                    c
+                )
         mention_starts = [m.start for m in state.mentions]
         for cue in cues:
             if cue.priority != 0:
@@ -239,7 +241,7 @@ class CueMatcher:
         """Whether an explanation standing alone in clause ``i`` speaks of the clause before it:
         the same sentence, or a sentence that names no organ and (en) refers back to the
         previous one (… uptake in the femur. This represents an attenuation artefact.)"""
-        (c0, c1), sentence = clauses[i]
+        (c0, _), sentence = clauses[i]
         if clauses[i - 1][1] is sentence:
             return True
         if c0 != sentence.start or any(
@@ -249,9 +251,10 @@ class CueMatcher:
         if self.lexicon.language == "zh":
             return True
         anaphora = self.lexicon.context.get("anaphora")
-        return anaphora is not None and anaphora.search(
-            state.normalized.text[sentence.start : sentence.end]
-        ) is not None
+        return (
+            anaphora is not None
+            and anaphora.search(state.normalized.text[sentence.start : sentence.end]) is not None
+        )
 
     @staticmethod
     def _resolve_reference_equality(

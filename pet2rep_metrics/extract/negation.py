@@ -132,7 +132,7 @@ def _outermost(matches: list[tuple[int, int, str, int]]) -> list[tuple[int, int,
     reach = (-1, -1, "")
     for match in matches:
         nested = match[1] <= reach[1] and (match[0], match[1]) != reach[:2]
-        if nested and not ({match[2], reach[2]} == _DIRECTIONS):
+        if nested and {match[2], reach[2]} != _DIRECTIONS:
             continue
         kept.append(match)
         if match[1] > reach[1]:

@@ -126,7 +126,9 @@ class OrganMatcher:
 
         mentions: list[OrganMention] = []
         places: list[int] = []
-        station_words: list[tuple[int, int]] = []  # (mention index, clause end) of node/region terms
+        station_words: list[
+            tuple[int, int]
+        ] = []  # (mention index, clause end) of node/region terms
         stations: list[str] = []  # per mention: the node station of its organ word, if any
         ci = -1
         n_clauses = len(clauses)
@@ -245,9 +247,7 @@ class OrganMatcher:
             i = bisect.bisect_left(starts, match.start())
             if i < len(mentions) and mentions[i].start < match.end():
                 continue  # the nodes are named by a station of their own
-            sentence = next(
-                (x for x in state.sentences if x.start <= match.start() < x.end), None
-            )
+            sentence = next((x for x in state.sentences if x.start <= match.start() < x.end), None)
             if sentence is None:
                 continue
             station = next(
@@ -268,9 +268,7 @@ class OrganMatcher:
             return mentions
         return sorted(mentions + added, key=lambda m: m.start)
 
-    def _station_follows(
-        self, text: str, end: int, clause_end: int, spans, span_starts
-    ) -> bool:
+    def _station_follows(self, text: str, end: int, clause_end: int, spans, span_starts) -> bool:
         """zh: whether a node word follows the organ word ending at ``end`` in its clause, with
         only position words and other organ words between (a list of places of the nodes)."""
         pos = end

@@ -43,7 +43,8 @@ _EN_SENTENCE_END = re.compile(
     r"(?<=[.!?])\s+(?=[A-Z(\"'])|;|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)]\s))|:(?!\s*\d)\s*|\n(?=[A-Z])(?<=[.!?:]\n)"
 )
 _EN_CLAUSE_END = re.compile(
-    r",?\s+\b(?:but|however|whereas|although|(?:even\s+)?though|except)\b|,\s+(?=while\b)", re.IGNORECASE
+    r",?\s+\b(?:but|however|whereas|although|(?:even\s+)?though|except)\b|,\s+(?=while\b)",
+    re.IGNORECASE,
 )
 _EN_SHORT_LINE_BREAK = re.compile(r"\n(?=[A-Z])")
 
