@@ -262,6 +262,8 @@ class CueMatcher:
     ) -> None:
         """Uptake equal to the liver is a finding (increased) for the organs normally below it,
         unless its sentence describes normal uptake (then the comparison adds nothing)."""
+        if not any(c.state == "equal_ref" for c in cues):
+            return
         normal_sentences = {
             bisect.bisect_right(sent_starts, c.head_start)
             for c in cues

@@ -141,7 +141,9 @@ class OrganMatcher:
             clause_start = clauses[ci][0] if ci >= 0 else 0
             under_heading = any(a <= s < b for a, b in scopes)
             node_follows = (
-                self._station_follows(text, e, clause_end, spans, span_starts) if zh else None
+                self._station_follows(text, e, clause_end, spans, span_starts)
+                if zh and term.kind == "organ" and term.station
+                else None
             )
             organs = self._resolve(
                 text, s, e, term, clause_start, clause_end, under_heading, node_follows

@@ -236,17 +236,26 @@ def split_units(text: str, sentences: list[Sentence], mentions, cues, suv) -> No
         mention.clause_start = starts[bisect.bisect_right(starts, mention.start) - 1]
 
 
-# What a clause that only lists places may hold besides the organ words themselves.
-_LIST_GLUE = re.compile(
-    r"[\s、,，;及和与以或双两左右侧区部组群段支内外上下前后中\dⅠ-ⅫIVXRLabc./\-~～()（）]*"
+# What a clause that only lists places may hold besides the organ words (masked as \x00).
+_LIST_ONLY = re.compile(
+    r"[\x00\s、,，;及和与以或双两左右侧区部组群段支内外上下前后中\dⅠ-ⅫIVXRLabc./\-~～()（）]*"
 )
 
 
 def merge_list_clauses(text: str, sentences: list[Sentence], spans: list[tuple[int, int]]) -> None:
     """Join a clause that only lists organ or station words to the clause after it, in place:
     the list shares the statement that ends it (双侧颈部、锁骨上，纵隔及双肺门，腹膜后见多发肿大淋巴结，
-    FDG代谢增高 labels every station). ``spans`` are the organ-word spans, sorted by start."""
-    starts = [s for s, _ in spans]
+    FDG代谢增高 labels every station). ``spans`` are the organ-word spans."""
+    if not spans:
+        return
+    pieces, cursor = [], 0
+    for s, e in sorted(spans):
+        if s >= cursor:
+            pieces.append(text[cursor:s])
+            pieces.append("\x00" * (e - s))
+            cursor = e
+    pieces.append(text[cursor:])
+    masked = "".join(pieces)
     for sentence in sentences:
         clauses = sentence.clauses
         if len(clauses) < 2:
@@ -255,26 +264,15 @@ def merge_list_clauses(text: str, sentences: list[Sentence], spans: list[tuple[i
         pending: int | None = None
         for c0, c1 in clauses:
             start = c0 if pending is None else pending
-            if _only_lists(text, c0, c1, spans, starts):
+            if masked.find("\x00", c0, c1) >= 0 and _LIST_ONLY.fullmatch(masked, c0, c1):
                 pending = start
                 continue
             merged.append((start, c1))
             pending = None
         if pending is not None:
             merged.append((pending, clauses[-1][1]))
-        sentence.clauses = merged
-
-
-def _only_lists(text: str, c0: int, c1: int, spans, starts) -> bool:
-    i = bisect.bisect_left(starts, c0)
-    cursor, found = c0, False
-    while i < len(spans) and spans[i][0] < c1:
-        s, e = spans[i]
-        if _LIST_GLUE.fullmatch(text, cursor, s) is None:
-            return False
-        cursor, found = max(cursor, e), True
-        i += 1
-    return found and _LIST_GLUE.fullmatch(text, cursor, c1) is not None
+        if len(merged) != len(clauses):
+            sentence.clauses = merged
 
 
 _HEADING_LINE = re.compile(r"^[ \t]*(?:\d+[.、)]\s*)?[^\n:：]{1,24}[:：]", re.MULTILINE)
