@@ -151,10 +151,12 @@ class CueMatcher:
             if sentence.section in SKIPPED_SECTIONS:
                 cue.dropped = f"section:{sentence.section}"
                 continue
-            if sentence.start not in technique:
-                technique[sentence.start] = bool(
+            # technique words (injection, glucose, acquisition) silence their clause only: 血糖偏高，
+            # 脑皮质摄取普遍减低 still states the cortex
+            if clause[0] not in technique:
+                technique[clause[0]] = bool(
                     self.technique is not None
-                    and self.technique.search(text, sentence.start, sentence.end)
+                    and self.technique.search(text, clause[0], clause[1])
                 )
             if clause[0] not in prior:
                 prior[clause[0]] = bool(
@@ -164,7 +166,7 @@ class CueMatcher:
                     self._prior_trigger is not None
                     and self._prior_trigger.search(text, clause[0], clause[1])
                 )
-            if technique[sentence.start]:
+            if technique[clause[0]]:
                 cue.dropped = "technique"
             elif prior[clause[0]] or (
                 modifier_words[clause[0]]
