@@ -23,6 +23,8 @@ _COORDINATED_PREP = re.compile(
     r"\s+(?:the\s+)?(?:[\w-]+\s+){0,4}$",
     re.I,
 )
+# words that give an intensity a direction (mildly increased, faintly avid)
+_DIRECTED = re.compile(r"increas|elevat|high|hyper|avid|abnormal|增高|升高|高代谢|浓聚|活跃", re.I)
 _CLAUSE_DEPS = frozenset({"advcl", "ccomp", "parataxis"})
 _ENUMERATED = re.compile(r"^\s*(?:\d+|[a-zA-Z]|[一二三四五六七八九十]+)\s*[.、)）]")
 _ADJECTIVE_GAP = re.compile(
@@ -57,11 +59,13 @@ class Attacher:
         self.continuation = ctx.get("continuation")
         self.shared = ctx.get("shared_reference")
         self.explanation_lead = ctx.get("explanation_lead")
+        self.weak = ctx.get("weak_level")
         self.lesion = ctx.get("lesion_word")
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.pet2rep
         text = state.normalized.text
+        self._yield_weak_levels(text, state)
         mention_starts = [m.start for m in state.mentions]
         # cues are in text order of their match start; heads follow the same order
         order = sorted(range(len(state.cues)), key=lambda k: state.cues[k].head_start)
@@ -239,6 +243,50 @@ class Attacher:
             if self.lesion is None or self.lesion.search(text, mention.clause_start, clause_end):
                 found.append(i)
         return found
+
+    def _yield_weak_levels(self, text: str, state: DocState) -> None:
+        """An intensity with no direction (faint, mild uptake) gives way to a normal statement
+        about the same uptake later in its clause: "faint uptake in the axillary nodes, below the
+        blood pool", "low-grade activity, not above background". The normal statement must close
+        the clause's description (no organ after it), with at most one organ word between."""
+        if self.weak is None:
+            return
+        weak = [
+            c
+            for c in state.cues
+            if c.state == "increased"
+            and c.dropped is None
+            and not c.negated
+            and self.weak.match(text[c.head_start : c.head_end])
+            and not _DIRECTED.search(c.text)
+        ]
+        if not weak:
+            return
+        clause_end = {c0: c1 for s in state.sentences for c0, c1 in s.clauses}
+        starts = sorted(clause_end)
+        outside = [
+            m.start
+            for m in state.mentions
+            if not any(c.start <= m.start < c.end for c in state.cues if c.dropped is None)
+        ]
+        for cue in weak:
+            c0 = starts[bisect.bisect_right(starts, cue.head_start) - 1]
+            c1 = clause_end[c0]
+            for other in state.cues:
+                if other.start < cue.end or other.start >= c1 or other.dropped is not None:
+                    continue
+                says_normal = (other.state == "normal" and not other.negated) or (
+                    other.state in ("increased", "decreased", "absent") and other.negated
+                )
+                if not says_normal:
+                    continue
+                between = bisect.bisect_left(outside, other.start) - bisect.bisect_left(
+                    outside, cue.end
+                )
+                after = bisect.bisect_left(outside, c1) - bisect.bisect_left(outside, other.end)
+                if between <= 1 and after == 0:
+                    cue.dropped = "intensity without direction, stated normal"
+                    break
 
     def _whole_organ(self, text: str, state: DocState, m: int, cue) -> bool:
         """Whether a removal cue can make mention ``m`` absent: an organ named whole, not a node,

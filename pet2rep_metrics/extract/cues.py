@@ -40,6 +40,7 @@ class CueMatcher:
         self.prior = ctx.get("prior_time")
         self.comparison = ctx.get("comparison")
         self.alternative = ctx.get("alternative")
+        self.unchanged = ctx.get("unchanged")
         self.prior_modifier = ctx.get("prior_modifier")
         # the modifier's words anywhere in a clause: without them no cue there can be "previous"
         self._prior_trigger = (
@@ -155,8 +156,7 @@ class CueMatcher:
             # 脑皮质摄取普遍减低 still states the cortex
             if clause[0] not in technique:
                 technique[clause[0]] = bool(
-                    self.technique is not None
-                    and self.technique.search(text, clause[0], clause[1])
+                    self.technique is not None and self.technique.search(text, clause[0], clause[1])
                 )
             if clause[0] not in prior:
                 prior[clause[0]] = bool(
@@ -202,6 +202,14 @@ class CueMatcher:
                 if after or between <= 0:
                     cue.dropped = "bare uptake word beside a worded cue"
                     break
+        # "unchanged in size and metabolic activity", 与前相仿: an uptake noun with no level word
+        # in a clause that only reports no change states nothing
+        if self.unchanged is not None:
+            for cue in cues:
+                if cue.priority <= 1 and cue.dropped is None:
+                    clause, _ = locate(cue.head_start)
+                    if clause is not None and self.unchanged.search(text, clause[0], clause[1]):
+                        cue.dropped = "no change reported, no current level"
 
         # A physiological/artefact explanation turns the abnormal cues of its clause (or of the
         # clause before, when it stands alone) into normal, unless it offers alternatives.

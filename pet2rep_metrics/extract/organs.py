@@ -123,6 +123,12 @@ class OrganMatcher:
         span_starts = [s for s, _ in spans]
         heading = self.lexicon.context.get("node_heading")
         scopes = heading_scopes(text, heading) if heading is not None and taken else []
+        # a bracketed list right after a node word names stations: 淋巴结肿大(颈部、腋窝、纵隔)
+        enumeration = self.lexicon.context.get("node_enumeration")
+        if enumeration is not None and taken:
+            for match in enumeration.finditer(text):
+                close = text.find(")", match.end())
+                scopes.append((match.end(), len(text) if close < 0 else close))
 
         mentions: list[OrganMention] = []
         places: list[int] = []
