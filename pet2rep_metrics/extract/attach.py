@@ -25,6 +25,7 @@ _COORDINATED_PREP = re.compile(
 )
 # words that give an intensity a direction (mildly increased, faintly avid)
 _DIRECTED = re.compile(r"increas|elevat|high|hyper|avid|abnormal|增高|升高|高代谢|浓聚|活跃", re.I)
+_SAME_SUBJECT_GAP = re.compile(r"\s*(?:\w+\s+){0,2}(?:with|and|but)\s+(?:\w+\s+){0,3}$", re.I)
 _CLAUSE_DEPS = frozenset({"advcl", "ccomp", "parataxis"})
 _ENUMERATED = re.compile(r"^\s*(?:\d+|[a-zA-Z]|[一二三四五六七八九十]+)\s*[.、)）]")
 _ADJECTIVE_GAP = re.compile(
@@ -183,7 +184,12 @@ class Attacher:
                     if (
                         not targets
                         and previous_targets
-                        and (self.zh or cue.start - prev_end <= _INHERIT_GAP_MAX)
+                        and (
+                            self.zh
+                            or cue.start - prev_end <= _INHERIT_GAP_MAX
+                            # "photopenic centrally with peripheral rim uptake"
+                            or _SAME_SUBJECT_GAP.match(text, prev_end, cue.start) is not None
+                        )
                     ):
                         targets = previous_targets
                     if (

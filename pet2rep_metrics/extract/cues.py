@@ -26,6 +26,7 @@ SUV_REGEX = re.compile(
 )
 
 
+_CONTRAST = re.compile(r"but|however|但|然而", re.IGNORECASE)
 _MEAN = re.compile(r"[mM][eE][aA][nN]|平均")
 
 
@@ -199,7 +200,8 @@ class CueMatcher:
                 between = bisect.bisect_left(mention_starts, cue.start) - bisect.bisect_left(
                     mention_starts, other.end
                 )
-                if after or between <= 0:
+                # "photopenic centrally with peripheral rim uptake": a second finding
+                if after or (between <= 0 and other.state not in ("absent", "decreased")):
                     cue.dropped = "bare uptake word beside a worded cue"
                     break
         # "unchanged in size and metabolic activity", 与前相仿: an uptake noun with no level word
@@ -223,8 +225,7 @@ class CueMatcher:
             ]
             if not explainers:
                 continue
-            clause = clauses[i][0]
-            if self.alternative is not None and self.alternative.search(text, clause[0], clause[1]):
+            if self._offers_alternative(text, clauses, i):
                 continue
             abnormal = ("increased", "decreased", "absent")
             targets = [c for c in members if c.state in abnormal and c.dropped is None]
@@ -246,6 +247,24 @@ class CueMatcher:
             elif cue.state == "artifact" and cue.dropped is None:
                 cue.dropped = "artefact explanation"
         self._resolve_reference_equality(state, cues, sent_starts)
+
+    def _offers_alternative(self, text: str, clauses, i: int) -> bool:
+        """Whether the explanation of clause ``i`` offers alternatives: in its own clause
+        (炎性或生理性) or in a contrasting clause after it ("could be physiologic, but malignancy
+        cannot be excluded")."""
+        if self.alternative is None:
+            return False
+        (c0, c1), sentence = clauses[i]
+        if self.alternative.search(text, c0, c1):
+            return True
+        previous_end = c1
+        for (d0, d1), other in clauses[i + 1 :]:
+            if other is not sentence:
+                break
+            if _CONTRAST.search(text, previous_end, d0) and self.alternative.search(text, d0, d1):
+                return True
+            previous_end = d1
+        return False
 
     def _explains_back(self, state: DocState, clauses, i: int) -> bool:
         """Whether an explanation standing alone in clause ``i`` speaks of the clause before it:
