@@ -79,6 +79,8 @@ class Attacher:
         section = None
         comparator_mentions = self._comparators(text, state)
         unplaced: list[int] = []  # the previous sentence's cues that found no organ
+        linked: set[int] = set()  # mentions some cue describes
+        context = _DocContext(text, state)
         for sentence in state.sentences:
             if sentence.section != section:
                 carry, section, unplaced = [], sentence.section, []
@@ -93,12 +95,16 @@ class Attacher:
                 and self.correlate.match(text[sentence.start : sentence.end])
             ):
                 links.extend((k, m, "next sentence") for k in unplaced for m in sentence_mentions)
+                linked.update(sentence_mentions)
             unplaced = []
             by_clause: dict[int, list[int]] = {}
+            clause_starts = [c0 for c0, _ in sentence.clauses]
             for i in sentence_mentions:
-                by_clause.setdefault(
-                    self._clause_index(sentence.clauses, state.mentions[i].start), []
-                ).append(i)
+                position = state.mentions[i].start
+                ci = bisect.bisect_right(clause_starts, position) - 1
+                if ci >= 0 and position >= sentence.clauses[ci][1]:
+                    ci = -1
+                by_clause.setdefault(ci, []).append(i)
             elsewhere_cache: dict[int, bool] = {}
 
             def elsewhere(ci: int, clauses=sentence.clauses, cache=elsewhere_cache) -> bool:
@@ -133,7 +139,10 @@ class Attacher:
             # (…心肌生理性摄取，肝、脾大小正常，放射性分布均匀 → liver and spleen).
             unit_done = False
             subject, subject_clause = [], -1
+            latest_named = -1  # the last clause before this one that names an organ
             for ci, (c0, c1) in enumerate(sentence.clauses):
+                if ci > 0 and ci - 1 in by_clause:
+                    latest_named = ci - 1
                 if ci in by_clause and (not subject or unit_done) and not elsewhere(ci):
                     subject, subject_clause, unit_done = by_clause[ci], ci, False
                 cue_ids = [
@@ -161,8 +170,10 @@ class Attacher:
                     if parsed and not cue.from_suv:
                         targets = self._parse_targets(doc, state, k, sentence_mentions)
                         how = "parse"
-                    rule_targets = self._clause_targets(
-                        text, state, cue, members, prev_end, next_start
+                    rule_targets = (
+                        self._clause_targets(text, state, cue, members, prev_end, next_start)
+                        if members
+                        else []
                     )
                     if not targets:
                         how = "clause"
@@ -174,10 +185,9 @@ class Attacher:
                     if (
                         not targets
                         and not members
-                        and self.shared is not None
-                        and self.shared.search(text, c0, cue.head_end)
+                        and context.shared_before(self.shared, c0, c1, cue)
                     ):
-                        targets = self._shared_targets(text, state, sentence, cue, links)
+                        targets = self._shared_targets(text, state, context, sentence, cue, linked)
                         how = "shared statement"
                     # a second cue right after the first describes the same organs
                     # (zh: 摄取增高，局部减低; en only when nothing but a few words lie between)
@@ -196,17 +206,15 @@ class Attacher:
                         not targets
                         and not members
                         and not self.zh
-                        and self.continuation is not None
-                        and self.continuation.match(text[c0:c1])
+                        and context.clause_matches(self.continuation, c0, c1)
                     ):
-                        earlier = [by_clause[k] for k in range(ci - 1, -1, -1) if k in by_clause]
                         targets, how = (
-                            last_targets or (earlier[0] if earlier else []),
+                            last_targets or by_clause.get(latest_named, []),
                             "same subject",
                         )
                     if not targets and not members and not elsewhere(ci):
                         finding = self._finding_clause(
-                            text, sentence.clauses, by_clause, subject_clause, ci
+                            text, sentence.clauses, by_clause, subject_clause, latest_named
                         )
                         if finding:
                             targets, how = finding, "finding clause"
@@ -218,8 +226,9 @@ class Attacher:
                         targets = [m for m in targets if self._whole_organ(text, state, m, cue)]
                     for m in targets:
                         links.append((k, m, how))
+                    linked.update(targets)
                     if not targets and not sentence_mentions and not cue.negated:
-                        unplaced.append(k)
+                        unplaced = [*unplaced[-(_UNPLACED_MAX - 1) :], k]
                     previous_targets = targets
                     if targets:
                         last_targets = targets
@@ -232,21 +241,22 @@ class Attacher:
         state.links = links
         return doc
 
-    def _shared_targets(self, text: str, state: DocState, sentence, cue, links) -> list[int]:
+    def _shared_targets(
+        self, text: str, state: DocState, context: _DocContext, sentence, cue, linked: set[int]
+    ) -> list[int]:
         """Mentions a back-reference covers: in the paragraph before the cue, not yet described
         by any cue, not comparators or places, each named with a lesion word in its clause."""
-        start = _paragraph_start(text, sentence.start)
-        linked = {m for _, m, _ in links}
+        start = context.paragraph_start(sentence.start)
         found = []
-        for i, mention in enumerate(state.mentions):
-            if mention.start < start:
-                continue
-            if mention.start >= cue.start:
-                break
+        lo = bisect.bisect_left(context.mention_starts, start)
+        hi = bisect.bisect_left(context.mention_starts, cue.start)
+        for i in range(lo, hi):
             if i in linked:
                 continue
-            clause_end = _clause_end(state, mention.start)
-            if self.lesion is None or self.lesion.search(text, mention.clause_start, clause_end):
+            mention = state.mentions[i]
+            if self.lesion is None or context.clause_matches(
+                self.lesion, mention.clause_start, context.clause_end(mention.clause_start)
+            ):
                 found.append(i)
         return found
 
@@ -270,16 +280,19 @@ class Attacher:
             return
         clause_end = {c0: c1 for s in state.sentences for c0, c1 in s.clauses}
         starts = sorted(clause_end)
-        outside = [
-            m.start
-            for m in state.mentions
-            if not any(c.start <= m.start < c.end for c in state.cues if c.dropped is None)
-        ]
+        covered = bytearray(len(text) + 1)
+        for c in state.cues:
+            if c.dropped is None:
+                covered[c.start : c.end] = b"\x01" * (c.end - c.start)
+        outside = [m.start for m in state.mentions if not covered[m.start]]
+        cue_starts = [c.start for c in state.cues]
         for cue in weak:
             c0 = starts[bisect.bisect_right(starts, cue.head_start) - 1]
             c1 = clause_end[c0]
-            for other in state.cues:
-                if other.start < cue.end or other.start >= c1 or other.dropped is not None:
+            lo = bisect.bisect_left(cue_starts, cue.end)
+            hi = bisect.bisect_left(cue_starts, c1)
+            for other in state.cues[lo:hi]:
+                if other.dropped is not None:
                     continue
                 says_normal = (other.state == "normal" and not other.negated) or (
                     other.state in ("increased", "decreased", "absent") and other.negated
@@ -340,61 +353,60 @@ class Attacher:
                     found.add(i)
         return found
 
-    def _finding_clause(self, text, clauses, by_clause, subject_clause: int, ci: int) -> list[int]:
+    def _finding_clause(
+        self, text, clauses, by_clause, subject_clause: int, latest_named: int
+    ) -> list[int]:
         """zh: the organs of the nearest earlier clause (after the subject's) that introduces a new
         finding (左侧腋窝见肿大淋巴结), when the clauses between name no organ."""
         if not self.zh or self.finding is None or subject_clause < 0:
             return []
-        for k in range(ci - 1, subject_clause, -1):
-            if k in by_clause:
-                c0, c1 = clauses[k]
-                return by_clause[k] if self.finding.search(text, c0, c1) else []
-        return []
-
-    @staticmethod
-    def _clause_index(clauses: list[tuple[int, int]], pos: int) -> int:
-        for i, (c0, c1) in enumerate(clauses):
-            if c0 <= pos < c1:
-                return i
-        return -1
+        if latest_named <= subject_clause:
+            return []
+        c0, c1 = clauses[latest_named]
+        return by_clause[latest_named] if self.finding.search(text, c0, c1) else []
 
     def _clause_targets(self, text, state, cue, members, prev_end, next_start) -> list[int]:
         mentions = state.mentions
-        before = [
-            m for m in members if prev_end <= mentions[m].start and mentions[m].end <= cue.start
-        ]
-        after = [
-            m for m in members if cue.end <= mentions[m].start and mentions[m].end <= next_start
-        ]
+        starts = [mentions[m].start for m in members]
+
+        def within(lo: int, hi: int) -> list[int]:
+            """Members that start at or after lo and end by hi (members are in text order)."""
+            first = bisect.bisect_left(starts, lo)
+            last = bisect.bisect_left(starts, hi)
+            return [m for m in members[first:last] if mentions[m].end <= hi]
+
+        before = within(prev_end, cue.start)
         # an organ adjective inside the cue itself: increased splenic uptake, 胃肠道生理性摄取
-        inside = [
-            m for m in members if cue.start <= mentions[m].start and mentions[m].end <= cue.end
-        ]
+        inside = within(cue.start, cue.end)
         if inside and not (
             # "uptake in the ureter, likely urinary activity": the cue explains another finding
             self.explanation_lead is not None
             and self.explanation_lead.search(text, max(prev_end, cue.start - 40), cue.start)
         ):
             return inside
+        after = within(cue.end, next_start)
         if self.zh:
             return before or after
         chained: list[int] = []
         for m in after:
             mention = mentions[m]
             if not chained:
+                if mention.start - cue.end > _PREP_GAP_MAX:
+                    break
                 gap = text[cue.end : mention.start]
                 # 'uptake in the liver', or an adjective chain: 'FDG-avid pulmonary nodules'
-                adjective_chain = _ADJECTIVE_GAP.match(gap) is not None
-                if not adjective_chain and (
-                    len(gap) > _PREP_GAP_MAX
-                    or not (self.prep and self.prep.search(" " + gap + " "))
+                if _ADJECTIVE_GAP.match(gap) is None and not (
+                    self.prep and self.prep.search(" " + gap + " ")
                 ):
                     break
             else:
-                gap = text[mentions[chained[-1]].end : mention.start]
+                gap_start = mentions[chained[-1]].end
+                if mention.start - gap_start > _PREP_GAP_MAX * 2:
+                    break
+                gap = text[gap_start : mention.start]
                 if (len(gap) > _LIST_GAP_MAX or _NEW_PREDICATE.search(gap)) and not (
                     # "… in the mass, consistent with sarcoma, as well as in the lung nodules"
-                    len(gap) <= _PREP_GAP_MAX * 2 and _COORDINATED_PREP.search(gap)
+                    _COORDINATED_PREP.search(gap)
                 ):
                     break
             chained.append(m)
@@ -472,22 +484,49 @@ def _path(a: Token, b: Token) -> list[Token] | None:
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:\d+[.、)]|[^\n:：]{1,24}[:：]))")
+_UNPLACED_MAX = 8  # cues of one sentence waiting for the next sentence to name their organ
 
 
-def _paragraph_start(text: str, position: int) -> int:
-    """Start of the paragraph holding ``position``: after the last blank line, or the last line
-    break before a heading or a numbered item."""
-    start = 0
-    for match in _PARAGRAPH_BREAK.finditer(text, 0, position):
-        start = match.end()
-    return start
+class _DocContext:
+    """Per-document lookups computed once, so that attaching every cue stays linear in the
+    report: mention starts, clause ends, paragraph starts, and regex hits per clause."""
 
+    def __init__(self, text: str, state: DocState):
+        self.text = text
+        self.mention_starts = [m.start for m in state.mentions]
+        self._clause_end = {c0: c1 for s in state.sentences for c0, c1 in s.clauses}
+        self._paragraphs: list[int] | None = None
+        self._hits: dict[tuple[int, int], list[int]] = {}
 
-def _clause_end(state: DocState, position: int) -> int:
-    for sentence in state.sentences:
-        if sentence.start <= position < sentence.end:
-            for c0, c1 in sentence.clauses:
-                if c0 <= position < c1:
-                    return c1
-            return sentence.end
-    return position
+    def clause_end(self, clause_start: int) -> int:
+        return self._clause_end.get(clause_start, clause_start)
+
+    def paragraph_start(self, position: int) -> int:
+        """Start of the paragraph holding ``position``: after the last blank line, or the last
+        line break before a heading or a numbered item."""
+        if self._paragraphs is None:
+            self._paragraphs = [0, *(m.end() for m in _PARAGRAPH_BREAK.finditer(self.text))]
+        return self._paragraphs[bisect.bisect_right(self._paragraphs, position) - 1]
+
+    def _clause_hits(self, pattern: re.Pattern[str], c0: int, c1: int) -> list[int]:
+        key = (id(pattern), c0)
+        if key not in self._hits:
+            self._hits[key] = [m.end() for m in pattern.finditer(self.text, c0, c1)]
+        return self._hits[key]
+
+    def clause_matches(self, pattern: re.Pattern[str] | None, c0: int, c1: int) -> bool:
+        """Whether ``pattern`` matches the clause (anchors at the clause start hold)."""
+        if pattern is None:
+            return False
+        key = (id(pattern), -c0 - 1)
+        if key not in self._hits:
+            self._hits[key] = [1] if pattern.search(self.text[c0:c1]) else []
+        return bool(self._hits[key])
+
+    def shared_before(self, pattern: re.Pattern[str] | None, c0: int, c1: int, cue) -> bool:
+        """Whether a back-reference (上述病灶, all of these lesions) ends before the cue's head
+        ends, in the cue's clause."""
+        if pattern is None:
+            return False
+        hits = self._clause_hits(pattern, c0, c1)
+        return bool(hits) and hits[0] <= cue.head_end

@@ -12,17 +12,20 @@ from .lexicon import Lexicon
 from .segment import SKIPPED_SECTIONS, split_units
 from .state import Cue, DocState, SuvValue
 
-_NUMBER = r"(\d+(?:\.\d+)?)"
+# A number as an SUV: at most 4 integer digits (a longer run is no SUV, and never infinite).
+_NUMBER = r"(\d{1,4}(?:\.\d+)?)(?!\d)"
 # Written with explicit letter cases (no IGNORECASE) so that the regex engine can skip to the
-# positions where a match may start; the SUV scan runs on every report.
+# positions where a match may start; the SUV scan runs on every report. Whitespace between the
+# SUV word and its value is consumed by one quantified alternation only (each iteration takes
+# one whitespace character or one connecting word): a run of blanks costs linear time.
 _S, _U, _V = "[sS]", "[uU]", "[vV]"
 _MAX = r"(?:[mM]\s?[aA]\s?[xX])"
 SUV_REGEX = re.compile(
     rf"(?:{_S}\s?{_U}\s?{_V}\s?(?:-?\s?(?:{_MAX}|[pP][eE][aA][kK]|[mM][eE][aA][nN]|最大值|最大))?"
     r"|最大(?:标准化)?摄取值|[sS]tandardi[sz]ed uptake values?)"
-    r"(?:\s*\((?:[sS][uU][vV]\w*|[sS]\s?[uU]\s?[vV][\w ]*)\))?\s*(?:值)?\s*"
-    r"(?:为|约|是|达|:|=|of|is|was|were|measuring|measured|measures|up to|approximately|approx\.?|about|,|\s)*"
-    r"\s*(?:约)?\s*" + _NUMBER + r"(?:\s*(?:~|-|to|至|、|/)\s*" + _NUMBER + r")?"
+    r"(?:\s?\((?:[sS][uU][vV]\w*|[sS]\s?[uU]\s?[vV][\w ]*)\))?(?:值)?"
+    r"(?:\s|[:=,]|为|约|是|达|of|is|was|were|measuring|measured|measures|up to|approximately"
+    r"|approx\.?|about)*" + _NUMBER + r"(?:\s?(?:~|-|to|至|、|/)\s?" + _NUMBER + r")?"
 )
 
 
@@ -122,12 +125,15 @@ class CueMatcher:
 
         # An SUV value in a sentence with a lesion word and no other cue is an increased cue.
         cue_sentences = {bisect.bisect_right(sent_starts, c.start) - 1 for c in cues}
+        without_lesion: set[int] = set()
         for suv in state.suv:
             si = bisect.bisect_right(sent_starts, suv.start) - 1
-            if si < 0 or si in cue_sentences:
+            if si < 0 or si in cue_sentences or si in without_lesion:
                 continue
             sentence = state.sentences[si]
-            if self.lesion is not None and self.lesion.search(text, sentence.start, sentence.end):
+            if self.lesion is None or not self.lesion.search(text, sentence.start, sentence.end):
+                without_lesion.add(si)
+            else:
                 cues.append(
                     Cue(
                         "increased",
@@ -142,6 +148,15 @@ class CueMatcher:
                 )
                 cue_sentences.add(si)
         cues.sort(key=lambda c: c.start)
+
+        found_in: dict[tuple[int, int], bool] = {}
+
+        def clause_has(pattern: re.Pattern[str], clause: tuple[int, int]) -> bool:
+            """Whether ``pattern`` matches in the clause; asked once per pattern and clause."""
+            key = (id(pattern), clause[0])
+            if key not in found_in:
+                found_in[key] = pattern.search(text, clause[0], clause[1]) is not None
+            return found_in[key]
 
         technique: dict[int, bool] = {}
         prior: dict[int, bool] = {}
@@ -177,7 +192,7 @@ class CueMatcher:
             elif (
                 cue.state == "decreased"
                 and self.comparison is not None
-                and self.comparison.search(text, clause[0], clause[1])
+                and clause_has(self.comparison, clause)
             ):
                 cue.dropped = "change against a prior study"
 
@@ -192,25 +207,32 @@ class CueMatcher:
                     c
                 )
         mention_starts = [m.start for m in state.mentions]
+        worded_starts = {i: [c.start for c in members] for i, members in worded.items()}
         for cue in cues:
             if cue.priority != 0:
                 continue
-            for other in worded.get(bisect.bisect_right(clause_starts, cue.head_start) - 1, ()):
-                after = other.start >= cue.start
-                between = bisect.bisect_left(mention_starts, cue.start) - bisect.bisect_left(
-                    mention_starts, other.end
-                )
-                # "photopenic centrally with peripheral rim uptake": a second finding
-                if after or (between <= 0 and other.state not in ("absent", "decreased")):
-                    cue.dropped = "bare uptake word beside a worded cue"
-                    break
+            ci = bisect.bisect_right(clause_starts, cue.head_start) - 1
+            members = worded.get(ci)
+            if not members:
+                continue
+            nearest = bisect.bisect_left(worded_starts[ci], cue.start)
+            if nearest < len(members):  # a worded cue after it in the clause
+                cue.dropped = "bare uptake word beside a worded cue"
+                continue
+            other = members[nearest - 1]  # the closest worded cue before it
+            between = bisect.bisect_left(mention_starts, cue.start) - bisect.bisect_left(
+                mention_starts, other.end
+            )
+            # "photopenic centrally with peripheral rim uptake": a second finding
+            if between <= 0 and other.state not in ("absent", "decreased"):
+                cue.dropped = "bare uptake word beside a worded cue"
         # "unchanged in size and metabolic activity", 与前相仿: an uptake noun with no level word
         # in a clause that only reports no change states nothing
         if self.unchanged is not None:
             for cue in cues:
                 if cue.priority <= 1 and cue.dropped is None:
                     clause, _ = locate(cue.head_start)
-                    if clause is not None and self.unchanged.search(text, clause[0], clause[1]):
+                    if clause is not None and clause_has(self.unchanged, clause):
                         cue.dropped = "no change reported, no current level"
 
         # A physiological/artefact explanation turns the abnormal cues of its clause (or of the
@@ -234,7 +256,7 @@ class CueMatcher:
             if (
                 all(t.priority == 0 for t in targets)
                 and i > 0
-                and self._explains_back(state, clauses, i)
+                and self._explains_back(state, clauses, i, mention_starts)
             ):
                 targets += [
                     c for c in by_clause.get(i - 1, []) if c.state in abnormal and c.dropped is None
@@ -266,15 +288,15 @@ class CueMatcher:
             previous_end = d1
         return False
 
-    def _explains_back(self, state: DocState, clauses, i: int) -> bool:
+    def _explains_back(self, state: DocState, clauses, i: int, starts: list[int]) -> bool:
         """Whether an explanation standing alone in clause ``i`` speaks of the clause before it:
         the same sentence, or a sentence that names no organ and (en) refers back to the
         previous one (… uptake in the femur. This represents an attenuation artefact.)"""
         (c0, _), sentence = clauses[i]
         if clauses[i - 1][1] is sentence:
             return True
-        if c0 != sentence.start or any(
-            sentence.start <= m.start < sentence.end for m in state.mentions
+        if c0 != sentence.start or bisect.bisect_left(starts, sentence.start) < bisect.bisect_left(
+            starts, sentence.end
         ):
             return False
         if self.lexicon.language == "zh":

@@ -19,6 +19,22 @@ from .state import DocState, OrganMention, token_offsets
 _ASCII_WORD = re.compile(r"[A-Za-z]")
 _FUZZY_MIN_LENGTH = 5
 # an organ word that already ends in its lesion noun never names a node station
+_WINDOW = 80  # characters before an English organ word searched for a place or node word
+
+
+class _Hits:
+    """Where one pattern matches in a text, found once: 'is there a match in [lo, hi)' by
+    bisection, so that asking for every organ word stays linear in the report."""
+
+    def __init__(self, pattern: re.Pattern[str], text: str):
+        self.spans = [m.span() for m in pattern.finditer(text)]
+        self.starts = [s for s, _ in self.spans]
+
+    def between(self, lo: int, hi: int) -> bool:
+        i = bisect.bisect_left(self.starts, lo)
+        return i < len(self.spans) and self.spans[i][1] <= hi
+
+
 _LESION_HEAD = re.compile(r"(?:nodules?|mass(?:es)?|lesions?|tumou?rs?|结节|肿块|病灶)$", re.I)
 _FUZZY_CUTOFF = 85.0
 
@@ -119,8 +135,6 @@ class OrganMatcher:
             merge_list_clauses(text, state.sentences, [(s, e) for s, e, _ in taken])
         clauses = [c for s in state.sentences for c in s.clauses]
         clause_starts = [c[0] for c in clauses]
-        spans = [(s, e) for s, e, t in taken if t.kind != "exclude"]
-        span_starts = [s for s, _ in spans]
         heading = self.lexicon.context.get("node_heading")
         scopes = heading_scopes(text, heading) if heading is not None and taken else []
         # a bracketed list right after a node word names stations: 淋巴结肿大(颈部、腋窝、纵隔)
@@ -136,23 +150,25 @@ class OrganMatcher:
             tuple[int, int]
         ] = []  # (mention index, clause end) of node/region terms
         stations: list[str] = []  # per mention: the node station of its organ word, if any
-        ci = -1
-        n_clauses = len(clauses)
-        for s, e, term in taken:
-            if term.kind == "exclude":
-                continue
-            while ci + 1 < n_clauses and clause_starts[ci + 1] <= s:
-                ci += 1
-            clause_end = clauses[ci][1] if ci >= 0 else len(text)
+        words = [(s, e, term) for s, e, term in taken if term.kind != "exclude"]
+        clause_of = [bisect.bisect_right(clause_starts, s) - 1 for s, _, _ in words]
+        clause_ends = [clauses[ci][1] if ci >= 0 else len(text) for ci in clause_of]
+        follows = (
+            self._stations_follow(text, [(s, e) for s, e, _ in words], clause_ends) if zh else None
+        )
+        node_words = _Hits(self.lexicon.context["node_word"], text)
+        for k, (s, e, term) in enumerate(words):
+            ci = clause_of[k]
+            clause_end = clause_ends[k]
             clause_start = clauses[ci][0] if ci >= 0 else 0
-            under_heading = any(a <= s < b for a, b in scopes)
+            under_heading = bool(scopes) and any(a <= s < b for a, b in scopes)
             node_follows = (
-                self._station_follows(text, e, clause_end, spans, span_starts)
-                if zh and term.kind == "organ" and term.station
+                follows[k]
+                if follows is not None and term.kind == "organ" and term.station
                 else None
             )
             organs = self._resolve(
-                text, s, e, term, clause_start, clause_end, under_heading, node_follows
+                text, s, e, term, clause_start, clause_end, under_heading, node_follows, node_words
             )
             if organs:
                 mentions.append(OrganMention(s, e, organs, clause_start))
@@ -192,6 +208,7 @@ class OrganMatcher:
         clause_end: int,
         under_node_heading: bool = False,
         node_follows: bool | None = None,
+        node_words: _Hits | None = None,
     ) -> tuple[str, ...]:
         """Organ ids of a matched term in context, or () when the context says it is a place.
         Under a node heading (淋巴结：, Lymph nodes:) regions and places beside organs are the
@@ -199,16 +216,19 @@ class OrganMatcher:
         ctx = self.lexicon.context
         zh = self._zh
         kind = term.kind
+        if node_words is None:
+            node_words = _Hits(ctx["node_word"], text)
         if kind == "organ":
             if zh:
                 beside = ctx["region_after"].match(text, e, clause_end) is not None
             else:
-                beside = ctx["region_before"].search(text[clause_start:s]) is not None
+                window = max(clause_start, s - _WINDOW)
+                beside = ctx["region_before"].search(text, window, s) is not None
             # a node word right after the organ word: 胰头周围淋巴结, intrapulmonary lymph nodes
             if (
                 term.station
                 and _LESION_HEAD.search(text, s, e) is None  # pulmonary nodules or nodes
-                and ctx["node_word"].search(text, e, clause_end) is not None
+                and node_words.between(e, clause_end)
                 and (
                     (
                         node_follows
@@ -229,13 +249,13 @@ class OrganMatcher:
                 return ()  # a mass placed by region, or 肺门旁: a place beside the hilum
             return term.organs
         if kind == "region":
-            node_later = ctx["node_word"].search(text, e, clause_end) is not None
+            node_later = node_words.between(e, clause_end)
             return (
                 term.organs
                 if (
                     node_later
                     or under_node_heading
-                    or (not zh and ctx["node_word"].search(text, clause_start, s))
+                    or (not zh and node_words.between(max(clause_start, s - _WINDOW), s))
                 )
                 else ()
             )
@@ -251,47 +271,47 @@ class OrganMatcher:
             return mentions
         added = []
         starts = [m.start for m in mentions]
+        sentence_starts = [x.start for x in state.sentences]
         for match in pattern.finditer(text):
             i = bisect.bisect_left(starts, match.start())
             if i < len(mentions) and mentions[i].start < match.end():
                 continue  # the nodes are named by a station of their own
-            sentence = next((x for x in state.sentences if x.start <= match.start() < x.end), None)
-            if sentence is None:
+            si = bisect.bisect_right(sentence_starts, match.start()) - 1
+            if si < 0 or match.start() >= state.sentences[si].end:
                 continue
-            station = next(
-                (
-                    stations[k]
-                    for k in range(i - 1, -1, -1)
-                    if mentions[k].start >= sentence.start and stations[k]
-                ),
-                "",
-            )
+            sentence = state.sentences[si]
+            station = ""
+            for k in range(i - 1, -1, -1):
+                if mentions[k].start < sentence.start:
+                    break
+                if stations[k]:
+                    station = stations[k]
+                    break
             if station:
-                clause_start = next(
-                    (c0 for c0, c1 in sentence.clauses if c0 <= match.start() < c1),
-                    sentence.start,
-                )
+                clause_starts = [c0 for c0, _ in sentence.clauses]
+                ci = bisect.bisect_right(clause_starts, match.start()) - 1
+                clause_start = clause_starts[ci] if ci >= 0 else sentence.start
                 added.append(OrganMention(match.start(), match.end(), (station,), clause_start))
         if not added:
             return mentions
         return sorted(mentions + added, key=lambda m: m.start)
 
-    def _station_follows(self, text: str, end: int, clause_end: int, spans, span_starts) -> bool:
-        """zh: whether a node word follows the organ word ending at ``end`` in its clause, with
-        only position words and other organ words between (a list of places of the nodes)."""
-        pos = end
-        while pos < clause_end:
-            glue = self._glue.match(text, pos, clause_end)
-            if glue is not None:
-                pos = glue.end()
+    def _stations_follow(
+        self, text: str, spans: list[tuple[int, int]], clause_ends: list[int]
+    ) -> list[bool]:
+        """zh, per organ-word span: whether a node word follows it in its clause with only
+        position words and other organ words between (a list of places of the nodes). Computed
+        right to left, each span from the next: linear in the number of spans."""
+        follows = [False] * len(spans)
+        for i in range(len(spans) - 1, -1, -1):
+            end, clause_end = spans[i][1], clause_ends[i]
+            glue = self._glue.match(text, end, clause_end)
+            pos = glue.end() if glue is not None else end
             if self._node_word.match(text, pos, clause_end):
-                return True
-            i = bisect.bisect_left(span_starts, pos)
-            if i < len(spans) and spans[i][0] == pos:
-                pos = spans[i][1]
-                continue
-            return False
-        return False
+                follows[i] = True
+            elif i + 1 < len(spans) and spans[i + 1][0] == pos and clause_ends[i + 1] == clause_end:
+                follows[i] = follows[i + 1]
+        return follows
 
     def _fuzzy_candidates(
         self, doc: Doc, text: str, exact: list[tuple[int, int, OrganTerm]]

@@ -295,11 +295,7 @@ def _findings(state: DocState, lexicon: Lexicon, original: str) -> Iterator[Find
         if final_state is None:
             continue
         sentence = state.sentences[bisect.bisect_right(sentence_starts, cue.head_start) - 1]
-        clause = (sentence.start, sentence.end)
-        for c in sentence.clauses:
-            if c[0] <= cue.head_start < c[1]:
-                clause = c
-                break
+        clause = _clause_at(sentence, cue.head_start)
         same_sentence = sentence.start <= mention.start < sentence.end
         lo = min(cue.start, mention.start) if same_sentence else cue.start
         hi = max(cue.end, mention.end) if same_sentence else cue.end
@@ -329,6 +325,15 @@ def _findings(state: DocState, lexicon: Lexicon, original: str) -> Iterator[Find
                 cue=cue.text,
                 attachment=how,
             )
+
+
+def _clause_at(sentence, position: int) -> tuple[int, int]:
+    """The clause of ``sentence`` holding ``position`` (the whole sentence when none does)."""
+    clauses = sentence.clauses
+    i = bisect.bisect_right(clauses, (position, float("inf"))) - 1
+    if i >= 0 and clauses[i][0] <= position < clauses[i][1]:
+        return clauses[i]
+    return (sentence.start, sentence.end)
 
 
 def _suv_for(

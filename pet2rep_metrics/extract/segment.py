@@ -42,8 +42,10 @@ _UNIT_GAP = re.compile(r"[\s双两左右侧及和与、另见可\d.]{0,6}")
 _EN_SENTENCE_END = re.compile(
     r"(?<=[.!?])\s+(?=[A-Z(\"'])|;|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)]\s))|:(?!\s*\d)\s*|\n(?=[A-Z])(?<=[.!?:]\n)"
 )
+# (?<!\s): a run of blanks is tried once, from its first character (linear time)
 _EN_CLAUSE_END = re.compile(
-    r",?\s+\b(?:but|however|whereas|although|(?:even\s+)?though|except)\b|,\s+(?=while\b)",
+    r"(?:,|(?<!\s))\s+\b(?:but|however|whereas|although|(?:even\s+)?though|except)\b"
+    r"|,\s+(?=while\b)",
     re.IGNORECASE,
 )
 _EN_SHORT_LINE_BREAK = re.compile(r"\n(?=[A-Z])")
@@ -190,6 +192,19 @@ def segment(text: str, lexicon: Lexicon) -> list[Sentence]:
     return sentences
 
 
+def _after_suv_values(text: str, position: int, suv, suv_starts: list[int]) -> int:
+    """The end of the SUV values that follow ``position`` with only blanks between."""
+    vi = bisect.bisect_left(suv_starts, position)
+    while (
+        vi < len(suv)
+        and suv[vi].start - position <= 8
+        and text[position : suv[vi].start].strip() == ""
+    ):
+        position = suv[vi].end
+        vi += 1
+    return position
+
+
 def split_units(text: str, sentences: list[Sentence], mentions, cues, suv) -> None:
     """Split clauses of run-on text (no punctuation between organs) into statement units, in
     place: where an organ word follows a complete uptake statement (an organ, then a worded
@@ -201,6 +216,7 @@ def split_units(text: str, sentences: list[Sentence], mentions, cues, suv) -> No
     mention_starts = [m.start for m in mentions]
     suv_starts = [v.start for v in suv]
     cue_ends = sorted(c.end for c in cues if c.priority > 0)
+    statement_ends: dict[int, int] = {}  # cue end -> end of the SUV values right after it
     for sentence in sentences:
         new_clauses: list[tuple[int, int]] = []
         for c0, c1 in sentence.clauses:
@@ -214,15 +230,13 @@ def split_units(text: str, sentences: list[Sentence], mentions, cues, suv) -> No
                 if ci < 0 or cue_ends[ci] <= unit_start:
                     continue
                 cue_end = cue_ends[ci]
-                if not any(unit_start <= m.start < cue_end for m in mentions[lo:mi]):
+                first = bisect.bisect_left(mention_starts, unit_start)
+                if first >= mi or mention_starts[first] >= cue_end:
                     continue  # the cue has no organ of its own yet: 高代谢纵隔淋巴结
-                gap_start = cue_end
-                vi = bisect.bisect_left(suv_starts, gap_start)
-                while vi < len(suv) and suv[vi].start < start:
-                    if text[gap_start : suv[vi].start].strip() == "":
-                        gap_start = suv[vi].end
-                    vi += 1
-                if _UNIT_GAP.fullmatch(text, gap_start, start) is None:
+                if cue_end not in statement_ends:
+                    statement_ends[cue_end] = _after_suv_values(text, cue_end, suv, suv_starts)
+                gap_start = statement_ends[cue_end]
+                if gap_start > start or _UNIT_GAP.fullmatch(text, gap_start, start) is None:
                     continue
                 new_clauses.append((unit_start, cue_end))
                 unit_start = cue_end
