@@ -156,6 +156,7 @@ class Attacher:
                 if not cue_ids:
                     continue
                 members = by_clause.get(ci, [])
+                member_starts = [state.mentions[m].start for m in members]
                 previous_targets: list[int] = []
                 for position, k in enumerate(cue_ids):
                     cue = state.cues[k]
@@ -171,7 +172,9 @@ class Attacher:
                         targets = self._parse_targets(doc, state, k, sentence_mentions)
                         how = "parse"
                     rule_targets = (
-                        self._clause_targets(text, state, cue, members, prev_end, next_start)
+                        self._clause_targets(
+                            text, state, cue, members, member_starts, prev_end, next_start
+                        )
                         if members
                         else []
                     )
@@ -290,7 +293,10 @@ class Attacher:
             c0 = starts[bisect.bisect_right(starts, cue.head_start) - 1]
             c1 = clause_end[c0]
             lo = bisect.bisect_left(cue_starts, cue.end)
-            hi = bisect.bisect_left(cue_starts, c1)
+            # the normal statement may lie beyond at most one organ word
+            second = bisect.bisect_left(outside, cue.end) + 1
+            reach = min(c1, outside[second]) if second < len(outside) else c1
+            hi = bisect.bisect_left(cue_starts, reach)
             for other in state.cues[lo:hi]:
                 if other.dropped is not None:
                     continue
@@ -365,9 +371,10 @@ class Attacher:
         c0, c1 = clauses[latest_named]
         return by_clause[latest_named] if self.finding.search(text, c0, c1) else []
 
-    def _clause_targets(self, text, state, cue, members, prev_end, next_start) -> list[int]:
+    def _clause_targets(self, text, state, cue, members, starts, prev_end, next_start) -> list[int]:
+        """The organs a cue describes within its clause; ``members`` are the clause's mentions in
+        text order, ``starts`` their start offsets."""
         mentions = state.mentions
-        starts = [mentions[m].start for m in members]
 
         def within(lo: int, hi: int) -> list[int]:
             """Members that start at or after lo and end by hi (members are in text order)."""

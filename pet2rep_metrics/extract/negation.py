@@ -79,23 +79,18 @@ class ScopedNegex:
                 bi = bisect.bisect_right(boundaries, cue.head_start) - 1
                 lo = boundaries[bi] if bi >= 0 else 0
                 hi = boundaries[bi + 1] if bi + 1 < len(boundaries) else text_end
+                # the terms nearest the cue on each side decide (a bounded look, so that a clause
+                # full of negations stays linear)
+                first = bisect.bisect_left(pre_starts, lo)
+                last = bisect.bisect_left(pre_starts, cue.head_start)
                 scope = [
                     m
-                    for m in preceding[
-                        bisect.bisect_left(pre_starts, lo) : bisect.bisect_left(
-                            pre_starts, cue.head_start
-                        )
-                    ]
+                    for m in preceding[max(first, last - _NEAREST) : last]
                     if m[1] <= cue.head_start
-                ] + [
-                    m
-                    for m in following[
-                        bisect.bisect_left(fol_starts, cue.head_end) : bisect.bisect_left(
-                            fol_starts, hi
-                        )
-                    ]
-                    if m[1] <= hi
                 ]
+                first = bisect.bisect_left(fol_starts, cue.head_end)
+                last = bisect.bisect_left(fol_starts, hi)
+                scope += [m for m in following[first : min(last, first + _NEAREST)] if m[1] <= hi]
                 if scope and (not parsed or self._same_clause(doc, cue.head_start, scope)):
                     setattr(cue, attribute, True)
         return doc
@@ -120,6 +115,7 @@ def _clause_head(token: Token) -> Token:
     return current
 
 
+_NEAREST = 4  # negation terms looked at on each side of a cue
 _DIRECTIONS = frozenset({"preceding_negations", "following_negations"})
 
 
