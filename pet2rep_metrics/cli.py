@@ -10,12 +10,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from .io import InputError
+from .io import InputError, check_outputs
 from .runner.backends import BackendError as _BackendError
 
-_err = Console(stderr=True)
-_out = Console()
+# Markup off: ids, file names and report text are printed as they are ("[/]" in an id must
+# neither raise nor vanish); styles are set on Text objects and table rows instead.
+_err = Console(stderr=True, markup=False)
+_out = Console(markup=False)
 _Workers = Annotated[
     int,
     typer.Option(
@@ -38,8 +41,14 @@ def _user_errors():
         FileExistsError,
         ImportError,
         _BackendError,
+        OSError,
+        UnicodeError,
     ) as exc:
-        _err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        message = str(exc)
+        if isinstance(exc, OSError) and not isinstance(exc, (FileNotFoundError, FileExistsError)):
+            where = f" {exc.filename}" if exc.filename else ""
+            message = f"cannot use{where}: {exc.strerror or exc}"
+        _err.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -91,6 +100,7 @@ def extract(
     with _user_errors():
         if language not in ("auto", "zh", "en"):
             raise ValueError(f"--language must be auto, zh or en, not {language!r}")
+        check_outputs([input], [output])
         rows = read_reports(input)
         extractor = Extractor(language=None if language == "auto" else language, model=model)
         tables = []
@@ -212,6 +222,7 @@ def score(
     from .runner.templates import default_template
 
     with _user_errors():
+        check_outputs([*files, template_file, against], [json_out, html_out, per_case_out])
         if template:
             if len(files) != 1:
                 raise ValueError(
@@ -391,6 +402,12 @@ def audit(
     from .labels import organ_set
 
     with _user_errors():
+        folder_outputs = (
+            [out / n for n in ("disagreements.csv", "per_organ.csv", "confusion.json")]
+            if out is not None
+            else []
+        )
+        check_outputs([gold, pred, second_rater], [*folder_outputs, json_out, html_out])
         organ_ids_ = organ_set(organs)
         gold_rows = read_gold(gold)
         pred_rows = (
@@ -597,6 +614,7 @@ def compare(
     from .metrics import Scorer, bootstrap_ci, paired_randomization
 
     with _user_errors():
+        check_outputs([refs, *preds], [json_out, html_out])
         if len(preds) < 2:
             raise ValueError("give at least two prediction files")
         labels = [n.strip() for n in names.split(",")] if names else [p.stem for p in preds]
@@ -751,6 +769,7 @@ def generate(
     with _user_errors():
         if language not in ("zh", "en"):
             raise ValueError("--language must be zh or en")
+        check_outputs([manifest], [output])
         cases = read_manifest(manifest)
         if backend == "template":
             engine = TemplateBackend(language)

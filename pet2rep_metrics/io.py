@@ -1,14 +1,18 @@
 """Reading and validating the package's inputs (JSONL, text, CSV) and writing outputs whole.
 
 Every input error is an :class:`InputError` that names the file and, where there is one, the
-line; writers go through a temporary file and a rename, so a failed run leaves no half file."""
+line. Writers go through a temporary file in the target's folder and a rename, so a failed or
+killed run leaves no half file (and the next run removes a killed run's temporary file); they
+replace only regular files, and :func:`check_outputs` refuses an output that is an input."""
 
 from __future__ import annotations
 
 import contextlib
 import csv
 import json
+import math
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -44,15 +48,39 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, An
                 line = line.lstrip("\ufeff")
             if not line.strip():
                 continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    path, lineno, f"not valid JSON ({exc.msg}, column {exc.colno})"
-                ) from None
+            obj = parse_json_line(path, lineno, line)
             if not isinstance(obj, dict):
-                raise InputError(path, lineno, f"expected a JSON object, got {type(obj).__name__}")
+                raise InputError(
+                    path,
+                    lineno,
+                    f"expected a JSON object, got {type(obj).__name__} (JSONL: one object a line)",
+                )
             yield lineno, obj
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def parse_json_line(path: str | os.PathLike[str], lineno: int, line: str) -> Any:
+    """One JSON value from one line; InputError (file:line) for invalid JSON, nesting deeper
+    than Python can parse, or a string that is not Unicode text (a lone surrogate escape)."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        hint = " (JSONL is expected: one JSON object a line)" if exc.lineno > 1 else ""
+        raise InputError(
+            path, lineno, f"not valid JSON: {exc.msg} at column {exc.colno}{hint}"
+        ) from None
+    except RecursionError:
+        raise InputError(path, lineno, "JSON nested too deeply to read") from None
+    if _SURROGATE_ESCAPE.search(line):
+        try:
+            json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(
+                path, lineno, "a string holds a lone surrogate (\\ud800-\\udfff): not text"
+            ) from None
+    return obj
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
@@ -126,13 +154,81 @@ def read_reports(
     return rows
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)
+
+
+def check_outputs(
+    inputs: Iterable[str | os.PathLike[str] | None],
+    outputs: Iterable[str | os.PathLike[str] | None],
+) -> None:
+    """Refuse, before any work, an output that is one of the inputs (the same file, through a
+    hard or a symbolic link, or the same path) or that exists and is not a regular file."""
+    ins = [Path(p) for p in inputs if p is not None]
+    in_ids = {ident for p in ins if (ident := _identity(p)) is not None}
+    in_paths = {os.path.realpath(p) for p in ins}
+    seen_out: set[str] = set()
+    for raw in outputs:
+        if raw is None:
+            continue
+        out = Path(raw)
+        real = os.path.realpath(out)
+        if real in in_paths or (_identity(out) is not None and _identity(out) in in_ids):
+            raise InputError(out, None, "is an input of this command: refusing to overwrite it")
+        if real in seen_out:
+            raise InputError(out, None, "named as two outputs of this command")
+        seen_out.add(real)
+        if os.path.lexists(real) and not os.path.isfile(real):
+            raise InputError(out, None, "exists and is not a regular file: refusing to replace it")
+
+
+_TEMP_MARK = ".pet2rep-"
+
+
+def _remove_stale_temps(folder: Path, name: str) -> None:
+    """Delete temporary files a killed run of ours left for ``name`` (their writer is gone)."""
+    prefix = f".{name}{_TEMP_MARK}"
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+                continue
+            pid = entry.name[len(prefix) :].split("-", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str | os.PathLike[str], mode: str = "w"):
-    """Open a temporary file beside ``path``; on success it replaces ``path``, on error it is
-    removed and ``path`` is left as it was."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Open a temporary file in ``path``'s folder (a symbolic link is followed to its target);
+    on success it replaces ``path``, on error it is removed and ``path`` is left as it was.
+    Only a regular file (or nothing) is replaced; a folder, FIFO or device raises InputError,
+    and so does a folder that cannot be written."""
+    path = Path(os.path.realpath(path))
+    if os.path.lexists(path) and not path.is_file():
+        raise InputError(path, None, "exists and is not a regular file: refusing to replace it")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temps(path.parent, path.name)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.name}{_TEMP_MARK}{os.getpid()}-", suffix=".tmp", dir=path.parent
+        )
+    except OSError as exc:
+        raise InputError(path, None, f"cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(
             fd, mode, encoding=None if "b" in mode else "utf-8", newline=None if "b" in mode else ""
@@ -140,10 +236,31 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "w"):
             yield handle
         os.chmod(tmp, 0o644)  # mkstemp makes owner-only files; outputs are ordinary files
         os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise InputError(path, None, f"cannot write: {exc.strerror or exc}") from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def finite(obj: Any) -> Any:
+    """``obj`` with every non-finite float (nan, inf) replaced by None: JSON has no such
+    numbers, and the package's JSON outputs are always valid JSON."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [finite(v) for v in obj]
+    return obj
+
+
+def json_line(row: dict[str, Any]) -> str:
+    """One JSONL line (UTF-8 text, non-finite numbers as null)."""
+    return json.dumps(finite(row), ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def write_jsonl(path: str | os.PathLike[str], rows: Iterable[dict[str, Any]]) -> int:
@@ -151,7 +268,7 @@ def write_jsonl(path: str | os.PathLike[str], rows: Iterable[dict[str, Any]]) ->
     count = 0
     with atomic_writer(path) as handle:
         for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n")
+            handle.write(json_line(row))
             count += 1
     return count
 
@@ -159,7 +276,7 @@ def write_jsonl(path: str | os.PathLike[str], rows: Iterable[dict[str, Any]]) ->
 def write_json(path: str | os.PathLike[str], obj: Any) -> None:
     """Write one JSON document atomically (indented, UTF-8)."""
     with atomic_writer(path) as handle:
-        json.dump(obj, handle, ensure_ascii=False, indent=2, sort_keys=False)
+        json.dump(finite(obj), handle, ensure_ascii=False, indent=2, allow_nan=False)
         handle.write("\n")
 
 

@@ -67,8 +67,10 @@ class ClinicalEfficacy:
     def compute_labels(
         self, pred_labels: list[dict[str, list[str]]], ref_labels: list[dict[str, list[str]]]
     ) -> MetricResult:
-        """Score label tables (one dict organ -> states per case, both sides)."""
+        """Score label tables (one dict organ -> states per case, both sides, same length)."""
         cases = len(pred_labels)
+        if len(ref_labels) != cases:
+            raise ValueError(f"{cases} predicted label tables but {len(ref_labels)} references")
         # per case: [tp, fp, fn] x abnormal states, then exact, described
         table = np.zeros((cases, 3 * _K + 2))
         per_case_oua = np.full(cases, np.nan)

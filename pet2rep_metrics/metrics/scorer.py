@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _validate
 from ..extract import Extractor
 from ..extract.worker import ExtractionHelper, HelperError
 from ._ngrams import count_ngrams
@@ -173,19 +174,17 @@ class Scorer:
                 gc.enable()
 
     def _results(self, preds, refs, ref_labels, language) -> dict[str, MetricResult]:
-        preds = [p if isinstance(p, str) else "" for p in preds]
-        ref_lists = [[r] if isinstance(r, str) else list(r) for r in refs]
+        preds = _validate.texts("preds", preds)
+        ref_lists = _validate.references("refs", refs)
         if len(preds) != len(ref_lists):
             raise ValueError(f"{len(preds)} predictions but {len(ref_lists)} references")
-        if any(not r for r in ref_lists):
-            raise ValueError("every case needs at least one reference")
+        if ref_labels is not None:
+            ref_labels = _validate.label_tables("ref_labels", ref_labels, len(preds))
         language = language or self.language_of(ref_lists)
         results: dict[str, MetricResult] = {}
         pending_labels = None
         if "ce" in self.metrics:
             gold = list(ref_labels) if ref_labels is not None else [None] * len(preds)
-            if len(gold) != len(preds):
-                raise ValueError(f"{len(preds)} predictions but {len(gold)} reference labels")
             missing = [i for i, g in enumerate(gold) if g is None]
             # helpers (if any) start on their share now, while the lexical metrics run here
             pending_labels = self._start_labels(
@@ -266,6 +265,7 @@ class Scorer:
         self, texts: Sequence[str], language: str | None = None
     ) -> list[dict[str, list[str]]]:
         """Organ x state labels of ``texts``, cached (reference texts repeat across calls)."""
+        texts = _validate.texts("texts", texts)
         return self._finish_labels(self._start_labels(texts, language))
 
     def _start_labels(self, texts: Sequence[str], language: str | None) -> _PendingLabels:

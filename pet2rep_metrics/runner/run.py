@@ -1,10 +1,13 @@
 """Running a backend over a manifest: bounded concurrency, one JSON line appended and flushed per
 finished case (a crash loses only the cases in flight), resume that skips finished ids and
-retries failed ones, progress with rate and ETA."""
+retries failed ones, progress with rate and ETA.
+
+Resume appends only to a file it recognises as its own output: every complete line a row with
+this runner's fields. It drops a torn final line (a crash mid-write) and refuses anything else,
+touching nothing."""
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..io import InputError, atomic_writer, json_line, parse_json_line
 from .backends import Backend
 from .manifest import Case
 from .prompts import build_messages
@@ -29,19 +33,37 @@ class RunSummary:
         return self.failed == 0
 
 
+# the fields every row of ours has (see run(): one())
+OUTPUT_FIELDS = ("id", "text", "backend", "model")
+
+
 def _existing_rows(path: Path) -> list[dict[str, Any]]:
-    """Rows already in an output file; a torn last line (a crash mid-write) is dropped."""
+    """Rows already in an output file of ours; a torn last line (a crash mid-write: no line
+    end) is dropped. Any other line that is not one of our rows raises InputError naming it."""
     if not path.exists():
         return []
     data = path.read_bytes()
     complete = data[: data.rfind(b"\n") + 1]
     rows = []
-    for line in complete.decode("utf-8", errors="replace").splitlines():
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue  # a line garbled by a crash: its case is redone
+    for lineno, raw in enumerate(complete.split(b"\n")[:-1], start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(
+                path, lineno, "not UTF-8: not an output of pet2rep-generate; not resuming"
+            ) from None
+        if not line.strip():
+            continue
+        row = parse_json_line(path, lineno, line)
+        missing = [f for f in OUTPUT_FIELDS if not isinstance(row, dict) or f not in row]
+        if missing:
+            raise InputError(
+                path,
+                lineno,
+                f"not a pet2rep-generate output row (no {', '.join(missing)}); "
+                "not resuming into it (choose another --output)",
+            )
+        rows.append(row)
     return rows
 
 
@@ -58,13 +80,11 @@ def prepare_output(path: Path, resume: bool) -> set[str]:
     for row in _existing_rows(path):
         if row.get("id") is not None and not row.get("error"):
             kept.setdefault(str(row["id"]), row)
-    tmp = path.with_name(f".{path.name}.resume.tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
+    with atomic_writer(path) as handle:
         for row in kept.values():
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            handle.write(json_line(row))
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(tmp, path)
     return set(kept)
 
 
@@ -109,7 +129,7 @@ def run(
 
         def write(row: dict[str, Any]) -> None:
             nonlocal failed, written
-            line = json.dumps(row, ensure_ascii=False) + "\n"
+            line = json_line(row)
             with lock:
                 handle.write(line)
                 handle.flush()
