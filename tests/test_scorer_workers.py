@@ -50,7 +50,9 @@ def test_a_dead_helper_gets_no_work(corpus, single_process):
     scorer = Scorer(metrics=["bleu", "ce"], workers=2)
     scorer._helpers[0]._process.kill()
     scorer._helpers[0]._process.wait()
-    _same(scorer.score(preds, refs, per_case=True), single_process)
+    with pytest.warns(UserWarning, match="exited between calls"):
+        _same(scorer.score(preds, refs, per_case=True), single_process)
+    assert scorer._helpers == []
     scorer.close()
 
 

@@ -29,6 +29,23 @@ SUV_REGEX = re.compile(
 )
 
 
+class _SentenceIndex:
+    """Which sentence a position lies in (-1 between sentences), by bisection."""
+
+    def __init__(self, sentences):
+        self.starts = [s.start for s in sentences]
+        self.ends = [s.end for s in sentences]
+
+    def of(self, position: int) -> int:
+        i = bisect.bisect_right(self.starts, position) - 1
+        return i if i >= 0 and position < self.ends[i] else -1
+
+    def same(self, first: int, last: int) -> bool:
+        """Whether positions ``first`` and ``last`` lie in one sentence."""
+        i = self.of(first)
+        return i >= 0 and i == self.of(last)
+
+
 _CONTRAST = re.compile(r"but|however|但|然而", re.IGNORECASE)
 _MEAN = re.compile(r"[mM][eE][aA][nN]|平均")
 
@@ -80,12 +97,15 @@ class CueMatcher:
                         head_end,
                     )
                 )
-        # Overlaps: higher priority, then longer, then earlier wins.
+        # Overlaps: higher priority, then longer, then earlier wins. A match that crosses a
+        # sentence boundary (an uptake word before a ':' or a line break, its level word after)
+        # is no cue: its evidence would join two sentences.
         found.sort()
         occupied = bytearray(len(text) + 1)
+        sentence_of = _SentenceIndex(state.sentences)
         cues: list[Cue] = []
         for neg_priority, _, start, index, end, head_start, head_end in found:
-            if any(occupied[start:end]):
+            if any(occupied[start:end]) or not sentence_of.same(start, end - 1):
                 continue
             occupied[start:end] = b"\x01" * (end - start)
             cues.append(

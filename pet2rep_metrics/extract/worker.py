@@ -106,6 +106,7 @@ class ExtractionHelper:
         self._write_error: BaseException | None = None
         self._pending = False
         self._ready = False
+        self._stuck_after: float | None = None
         self._send_in_background(settings)
 
     @property
@@ -145,12 +146,30 @@ class ExtractionHelper:
         self._pending = True
         self._send_in_background((list(texts), language))
 
-    def result(self) -> list[dict[str, list[str]]]:
+    def result(self, timeout: float | None = None) -> list[dict[str, list[str]]]:
         """The labels of the submitted texts, in order. Raises :class:`HelperError` when the
-        helper failed (the helper is then closed)."""
+        helper failed or gave no answer within ``timeout`` seconds (a stopped or stuck helper is
+        killed); the helper is then closed."""
         if not self._pending:
             raise RuntimeError("nothing was submitted")
         self._pending = False
+        watchdog = None
+        if timeout is not None:
+            watchdog = threading.Timer(timeout, self._kill_stuck, args=(timeout,))
+            watchdog.daemon = True
+            watchdog.start()
+        try:
+            return self._collect()
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
+
+    def _kill_stuck(self, timeout: float) -> None:
+        self._stuck_after = timeout
+        with contextlib.suppress(OSError):
+            self._process.kill()
+
+    def _collect(self) -> list[dict[str, list[str]]]:
         self.wait_ready()
         self._join_writer()
         if self._write_error is not None:
@@ -173,6 +192,8 @@ class ExtractionHelper:
 
     def _fail(self, detail: str) -> NoReturn:
         self.close()
+        if self._stuck_after is not None:
+            detail += f": no answer within {self._stuck_after:g} s, killed"
         message = f"the extraction helper exited (code {self._process.returncode}) {detail}"
         if self._last_message:
             message += f"; its last message: {self._last_message}"

@@ -32,6 +32,10 @@ DEFAULT_METRICS = ("bleu", "meteor", "rouge_l", "cider", "ce")
 ALL_METRICS = (*DEFAULT_METRICS, "chrf", "sacrebleu", "rouge_score", "bertscore")
 _LABEL_CACHE_SIZE = 8192
 _MIN_SHARED = 64  # below this many texts to extract, helpers cost more than they save
+# A helper's answer is awaited at most this long (seconds, for the batch it was sent, plus a
+# start-up allowance); the extractor reads over 200 reports/s, so this is ten times its pace.
+_HELPER_START_S = 60.0
+_HELPER_S_PER_TEXT = 0.05
 
 
 class Scorer:
@@ -280,7 +284,15 @@ class Scorer:
             else:
                 self._labels.move_to_end((key, text))
                 found[text] = cached
-        helpers = [h for h in self._helpers if h.alive] if len(todo) >= _MIN_SHARED else []
+        for helper in [h for h in self._helpers if not h.alive]:
+            warnings.warn(
+                "an extraction helper exited between calls; its share is extracted in this "
+                "process from now on",
+                stacklevel=4,
+            )
+            helper.close()
+            self._helpers.remove(helper)
+        helpers = list(self._helpers) if len(todo) >= _MIN_SHARED else []
         share = -(-len(todo) // (len(helpers) + 1))  # ceil: this process takes the first share
         sent = []
         for k, helper in enumerate(helpers, start=1):
@@ -299,7 +311,8 @@ class Scorer:
             raise
         for helper, part in pending.sent:
             try:
-                extracted.update(zip(part, helper.result()))
+                timeout = _HELPER_START_S + _HELPER_S_PER_TEXT * len(part)
+                extracted.update(zip(part, helper.result(timeout=timeout)))
             except HelperError as exc:
                 warnings.warn(f"{exc}; extracting its share in this process", stacklevel=3)
                 self._helpers.remove(helper)
