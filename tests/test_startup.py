@@ -1,0 +1,52 @@
+"""Start-up: the commands import nothing heavy before they need it, and scoring without
+BERTScore never imports torch (spaCy's thinc would, if let)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys\nprint(' '.join(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return set(out)
+
+
+def test_cli_import_loads_neither_spacy_nor_torch():
+    loaded = _modules_after("import pet2rep_metrics.cli")
+    assert not {"spacy", "torch", "thinc", "numpy", "pandas"} & loaded
+
+
+def test_help_runs_without_the_heavy_imports():
+    loaded = _modules_after(
+        "from typer.testing import CliRunner\n"
+        "from pet2rep_metrics.cli import score_app\n"
+        "assert CliRunner().invoke(score_app, ['--help']).exit_code == 0"
+    )
+    assert "spacy" not in loaded and "torch" not in loaded
+
+
+def test_scoring_without_bertscore_never_imports_torch():
+    loaded = _modules_after(
+        "from pet2rep_metrics import Scorer\n"
+        "Scorer(metrics=['bleu', 'ce']).score(['肝脏FDG摄取增高。'], ['肝脏FDG摄取未见异常。'])"
+    )
+    assert "spacy" in loaded
+    assert "torch" not in loaded and "transformers" not in loaded
+
+
+def test_torch_still_imports_after_the_extractor():
+    code = (
+        "import importlib.util, sys\n"
+        "from pet2rep_metrics import Extractor\n"
+        "Extractor()('肝脏FDG摄取增高。')\n"
+        "if importlib.util.find_spec('torch') is not None:\n"
+        "    import torch\n"
+        "    assert sys.modules['torch'] is not None\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
