@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from .._cache import bounded_cache
 from .lexicon import Lexicon, OrganTerm
 from .segment import heading_scopes, merge_list_clauses
 from .state import DocState, OrganMention, token_offsets
@@ -332,7 +332,7 @@ class OrganMatcher:
         return found
 
 
-@lru_cache(maxsize=100_000)
+@bounded_cache(maxsize=100_000, max_chars=40)
 def _fuzzy_lookup(word: str, choices: tuple[str, ...], not_typo: str) -> str | None:
     if word in choices or word.rstrip("s") in choices:
         return None

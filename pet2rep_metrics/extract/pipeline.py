@@ -28,6 +28,9 @@ from .tokenizer import CharTokenizer
 if not Doc.has_extension("pet2rep"):
     Doc.set_extension("pet2rep", default=None)
 
+# New strings a pipeline's StringStore may gain before the pipeline is rebuilt (about 10 MB).
+STRING_GROWTH_LIMIT = 100_000
+
 # Installed English models tried, in order, when model="auto".
 AUTO_MODELS = (
     "en_core_sci_md",
@@ -160,14 +163,23 @@ class Extractor:
         self.use_parse = use_parse
         self.pause_gc = pause_gc
         self._pipelines: dict[str, Language] = {}
+        self._string_limit: dict[str, int] = {}
 
     def pipeline(self, language: str) -> Language:
         """The spaCy pipeline used for ``language`` (built on first use)."""
         if language not in self._pipelines:
-            self._pipelines[language] = build_pipeline(
-                language, self.model, self.lexicon_dir, self.fuzzy, self.use_parse
-            )
+            nlp = build_pipeline(language, self.model, self.lexicon_dir, self.fuzzy, self.use_parse)
+            self._pipelines[language] = nlp
+            self._string_limit[language] = len(nlp.vocab.strings) + STRING_GROWTH_LIMIT
         return self._pipelines[language]
+
+    def _bound_strings(self, language: str) -> None:
+        # spaCy interns every new token string (numbers, words) in the vocabulary's StringStore
+        # and never forgets one: a long-running English pipeline grows without end. Past a
+        # bound the pipeline is rebuilt from its settings (same output, fresh strings).
+        nlp = self._pipelines.get(language)
+        if nlp is not None and len(nlp.vocab.strings) > self._string_limit[language]:
+            del self._pipelines[language]
 
     @property
     def settings(self) -> dict[str, object]:
@@ -252,6 +264,7 @@ class Extractor:
                     partial(_materialize, state, lexicon, batch[i][0]),
                     labels=_labels(state),
                 )
+            self._bound_strings(lang)
         return [results[i] for i in range(len(batch))]
 
 

@@ -36,6 +36,9 @@ class NgramCounts:
     ref_case: np.ndarray
     lengths: np.ndarray
     levels: tuple[NgramLevel, ...]
+    # codes are the n-grams' token ids in this vocabulary's base (the same n-gram has the same
+    # code in every call made with the same vocabulary), or None when coded for this call only
+    vocabulary: Vocabulary | None = None
 
     @property
     def max_n(self) -> int:
@@ -58,24 +61,57 @@ class NgramCounts:
         return self.cases == len(hyps) and len(self.ref_case) == sum(len(r) for r in refs)
 
 
-def count_ngrams(hyps: list[list[str]], refs: list[list[list[str]]], max_n: int) -> NgramCounts:
-    """Counts of every n-gram (n = 1..max_n) of every hypothesis and reference."""
+@dataclass(frozen=True)
+class Vocabulary:
+    """Token ids shared by several calls (ids follow the sorted words, from 1), so that their
+    n-gram codes agree: the chunks of one large scoring call use one."""
+
+    ids: dict[str, int]
+
+    @classmethod
+    def of(cls, words) -> Vocabulary:
+        return cls({w: k for k, w in enumerate(sorted(set(words)), start=1)})
+
+    @property
+    def base(self) -> int:
+        return len(self.ids) + 1
+
+    def codes_fit(self, max_n: int) -> bool:
+        """Whether every n-gram up to max_n has an exact 64-bit code."""
+        return self.base**max_n < _KEY_LIMIT
+
+
+def count_ngrams(
+    hyps: list[list[str]],
+    refs: list[list[list[str]]],
+    max_n: int,
+    vocabulary: Vocabulary | None = None,
+) -> NgramCounts:
+    """Counts of every n-gram (n = 1..max_n) of every hypothesis and reference. With a
+    ``vocabulary`` (holding every token; see :meth:`Vocabulary.codes_fit`) the codes are
+    global: the same n-gram gets the same code in every call."""
     segments = [*hyps, *(r for ref_list in refs for r in ref_list)]
     ref_case = np.repeat(np.arange(len(refs)), [len(r) for r in refs]).astype(np.int64)
     lengths = np.fromiter(map(len, segments), dtype=np.int64, count=len(segments))
     total = int(lengths.sum())
-    # ids follow the sorted words: the same input always gets the same codes
-    words = sorted(set().union(*segments))
-    vocab = {w: k for k, w in enumerate(words, start=1)}
+    if vocabulary is None or not vocabulary.codes_fit(max_n):
+        # ids follow the sorted words: the same input always gets the same codes
+        vocabulary, shared = Vocabulary.of(chain.from_iterable(segments)), None
+    else:
+        shared = vocabulary
+    vocab = vocabulary.ids
     ids = np.fromiter(map(vocab.__getitem__, chain.from_iterable(segments)), np.int64, total)
-    base = len(vocab) + 1
+    base = vocabulary.base
     segment_of = np.repeat(np.arange(len(segments), dtype=np.int64), lengths)
     end_of = np.repeat(np.cumsum(lengths), lengths)  # one past each token's segment
     position = np.arange(total, dtype=np.int64)
     seg_count = max(len(segments), 1)
     if base**max_n * seg_count < _KEY_LIMIT:
         levels = _levels_from_one_sort(ids, segment_of, end_of, position, base, max_n)
-        return NgramCounts(len(hyps), ref_case, lengths, levels)
+        return NgramCounts(len(hyps), ref_case, lengths, levels, shared)
+    if shared is not None:
+        levels = _levels_by_pairs(ids, segment_of, end_of, position, base, max_n)
+        return NgramCounts(len(hyps), ref_case, lengths, levels, shared)
 
     levels = []
     codes, space = ids, base
@@ -96,6 +132,38 @@ def count_ngrams(hyps: list[list[str]], refs: list[list[list[str]]], max_n: int)
         )
         levels.append(NgramLevel(keys // space, keys % space, counts.astype(np.int64), space))
     return NgramCounts(len(hyps), ref_case, lengths, tuple(levels))
+
+
+def _levels_by_pairs(
+    ids: np.ndarray,
+    segment_of: np.ndarray,
+    end_of: np.ndarray,
+    position: np.ndarray,
+    base: int,
+    max_n: int,
+) -> tuple[NgramLevel, ...]:
+    """All orders with global codes (ids in ``base``), counted per (segment, code) pair: for
+    calls whose segment count times the code space would overflow one 64-bit key."""
+    total = len(ids)
+    levels = []
+    codes = ids
+    for n in range(1, max_n + 1):
+        if n > 1:
+            codes = codes[: total - n + 1] * base + ids[n - 1 :]
+        keep = position[: total - n + 1] + n <= end_of[: total - n + 1]
+        order = np.lexsort((codes[keep], segment_of[: total - n + 1][keep]))
+        segments = segment_of[: total - n + 1][keep][order]
+        kept = codes[keep][order]
+        if len(kept):
+            starts = np.flatnonzero(
+                np.r_[True, (segments[1:] != segments[:-1]) | (kept[1:] != kept[:-1])]
+            )
+            counts = np.diff(np.r_[starts, len(kept)])
+            levels.append(NgramLevel(segments[starts], kept[starts], counts, base**n))
+        else:
+            empty = np.empty(0, dtype=np.int64)
+            levels.append(NgramLevel(empty, empty, empty, base**n))
+    return tuple(levels)
 
 
 def _levels_from_one_sort(

@@ -42,6 +42,28 @@ class MetricResult:
         """Corpus score(s) recomputed from the case statistics of ``rows`` (all by default)."""
         return self.pool(self.statistics if rows is None else self.statistics[rows])
 
+    @classmethod
+    def concat(cls, parts: list[MetricResult]) -> MetricResult:
+        """One result for consecutive chunks of cases scored with the same metric: per-case
+        arrays joined, corpus scores pooled again from all the case statistics (the same
+        numbers as one call over all cases)."""
+        first = parts[0]
+        sizes = [len(p.per_case) for p in parts]
+        per_case = np.concatenate([p.per_case for p in parts])
+        case_stats = (
+            np.concatenate([p.case_stats for p in parts]) if first.case_stats is not None else None
+        )
+        extra = {
+            key: np.concatenate([p.extra[key] for p in parts])
+            for key, value in first.extra.items()
+            if isinstance(value, np.ndarray) and len(value) == sizes[0]
+        }
+        joined = cls(first.name, 0.0, per_case, first.signature, extra, case_stats, first.aggregate)
+        pooled = joined.pooled()
+        joined.extra.update(pooled if first.aggregate is not None else {})
+        joined.score = float(pooled.get(first.name, next(iter(pooled.values()))))
+        return joined
+
 
 class Metric:
     """Base class. Subclasses set ``name`` and implement :meth:`compute` on tokenised input

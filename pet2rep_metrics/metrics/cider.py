@@ -7,11 +7,45 @@ One case alone always scores 0 (log 1 = 0)."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from ._ngrams import NgramCounts, count_ngrams, lookup
+from ._ngrams import NgramCounts, Vocabulary, count_ngrams, lookup
 from .base import Metric, MetricResult
+
+
+@dataclass
+class DocumentFrequency:
+    """CIDEr's document frequencies over all the reference sets of a scoring call, gathered
+    chunk by chunk (codes of one shared :class:`Vocabulary`): with them each chunk scores as it
+    would inside the whole call."""
+
+    vocabulary: Vocabulary
+    max_n: int = 4
+    cases: int = 0
+
+    def __post_init__(self) -> None:
+        empty = np.empty(0, dtype=np.int64)
+        self.codes = [empty] * self.max_n
+        self.counts = [empty] * self.max_n
+
+    def add(self, ngrams: NgramCounts) -> None:
+        """Count the reference sets of one chunk (counts made with this vocabulary)."""
+        if ngrams.vocabulary is not self.vocabulary:
+            raise ValueError("the n-gram counts were not made with this vocabulary")
+        self.cases += ngrams.cases
+        for n in range(1, self.max_n + 1):
+            _hyp, ref = ngrams.split(n)
+            pairs = np.unique(np.stack([ngrams.case_of(ref), ref.code]), axis=1)
+            codes = np.concatenate([self.codes[n - 1], pairs[1]])
+            counts = np.concatenate([self.counts[n - 1], np.ones(pairs.shape[1], np.int64)])
+            order = np.argsort(codes, kind="stable")
+            codes, counts = codes[order], counts[order]
+            if len(codes):
+                starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+                codes, counts = codes[starts], np.add.reduceat(counts, starts)
+            self.codes[n - 1], self.counts[n - 1] = codes, counts
 
 
 class Cider(Metric):
@@ -24,15 +58,30 @@ class Cider(Metric):
     def settings(self) -> dict:
         return {"n": self.max_n, "sigma": self.sigma, "idf": "refs-scored"}
 
-    def compute(self, hyps, refs, ngrams: NgramCounts | None = None) -> MetricResult:
-        """``ngrams``: counts already made for these inputs (shared with BLEU)."""
+    def compute(
+        self,
+        hyps,
+        refs,
+        ngrams: NgramCounts | None = None,
+        document_frequency: DocumentFrequency | None = None,
+    ) -> MetricResult:
+        """``ngrams``: counts already made for these inputs (shared with BLEU).
+        ``document_frequency``: the frequencies of the whole call this chunk belongs to (then
+        ``ngrams`` must use its vocabulary); by default, those of these references."""
         cases = len(hyps)
         if cases == 0:
             return MetricResult(self.name, 0.0, np.zeros(0), self.signature())
-        if ngrams is None or ngrams.max_n < self.max_n or not ngrams.for_call(hyps, refs):
-            ngrams = count_ngrams(hyps, refs, self.max_n)
+        vocabulary = document_frequency.vocabulary if document_frequency else None
+        if (
+            ngrams is None
+            or ngrams.max_n < self.max_n
+            or not ngrams.for_call(hyps, refs)
+            or ngrams.vocabulary is not vocabulary
+        ):
+            ngrams = count_ngrams(hyps, refs, self.max_n, vocabulary)
         ref_count = len(ngrams.ref_case)
-        log_cases = math.log(float(cases))
+        all_cases = document_frequency.cases if document_frequency else cases
+        log_cases = math.log(float(all_cases))
         # similarity of each reference to its hypothesis, per n (before the length penalty)
         similarity = np.zeros((ref_count, self.max_n))
         for n in range(1, self.max_n + 1):
@@ -40,8 +89,12 @@ class Cider(Metric):
             ref_case = ngrams.case_of(ref)
             case_keys = ref_case * ref.space + ref.code
             # document frequency: the number of cases whose references hold the n-gram
-            present = case_keys if ref_count == cases else np.unique(case_keys)
-            df_codes, df_counts = np.unique(present % ref.space, return_counts=True)
+            if document_frequency is not None:
+                df_codes = document_frequency.codes[n - 1]
+                df_counts = document_frequency.counts[n - 1]
+            else:
+                present = case_keys if ref_count == cases else np.unique(case_keys)
+                df_codes, df_counts = np.unique(present % ref.space, return_counts=True)
 
             def weights(rows, df_codes=df_codes, df_counts=df_counts):
                 df = lookup(rows.code, df_codes, df_counts.astype(float))

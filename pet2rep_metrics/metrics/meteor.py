@@ -23,6 +23,8 @@ from itertools import chain
 
 import numpy as np
 
+from .._cache import bounded_cache
+
 ALPHA, BETA, GAMMA, DELTA = 0.85, 0.20, 0.60, 0.75
 MODULE_WEIGHTS = (1.0, 0.6, 0.8, 0.6)  # exact, stem, synonym, paraphrase: scoring
 BEAM_SIZE = 40
@@ -127,7 +129,7 @@ def _sub_all(pattern: re.Pattern[str], repl: str, text: str) -> str:
     return text
 
 
-@lru_cache(maxsize=65536)
+@bounded_cache(maxsize=65536, max_chars=64)
 def _normalize_token(token: str) -> tuple[str, ...]:
     """The character-level rules of METEOR's '-norm' on one whitespace-free token (padded with
     spaces, as each token of a line is there); trailing dots are left to :func:`normalize`."""
@@ -144,7 +146,9 @@ def _normalize_token(token: str) -> tuple[str, ...]:
     return tuple(work.split())
 
 
-@lru_cache(maxsize=32768)
+# whole segments repeat (references across training steps): at most 4096 of up to 8192
+# characters are kept (about 100 MB at worst; a PET2Rep report is about 1,000 characters)
+@bounded_cache(maxsize=4096, max_chars=8192)
 def normalize(line: str) -> tuple[str, ...]:
     """METEOR's '-norm' tokenisation and lower-casing of one segment. Its rules act within a
     token except the word-final dot, which looks at the next word, so tokens are normalised
@@ -191,7 +195,7 @@ def _has_latin(word: str) -> bool:
     return _LATIN.search(word) is not None
 
 
-@lru_cache(maxsize=65536)
+@bounded_cache(maxsize=65536, max_chars=64, arg=1)
 def _stem_cached(stem, word: str) -> str:
     return stem(word)
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -18,10 +19,10 @@ import numpy as np
 from .. import _validate
 from ..extract import Extractor
 from ..extract.worker import ExtractionHelper, HelperError
-from ._ngrams import count_ngrams
+from ._ngrams import Vocabulary, count_ngrams
 from .base import MetricResult
 from .bleu import Bleu
-from .cider import Cider
+from .cider import Cider, DocumentFrequency
 from .clinical import ClinicalEfficacy
 from .meteor import Meteor
 from .meteor import backend as meteor_backend
@@ -30,7 +31,10 @@ from .tokenize import tokenize
 
 DEFAULT_METRICS = ("bleu", "meteor", "rouge_l", "cider", "ce")
 ALL_METRICS = (*DEFAULT_METRICS, "chrf", "sacrebleu", "rouge_score", "bertscore")
+# labels of recent texts (references repeat across training steps): at most 8192 texts of up
+# to 8192 characters (about 100 MB at worst; a PET2Rep report is about 1,000 characters)
 _LABEL_CACHE_SIZE = 8192
+_LABEL_CACHE_CHARS = 8192
 _MIN_SHARED = 64  # below this many texts to extract, helpers cost more than they save
 # A helper's answer is awaited at most this long (seconds, for the batch it was sent, plus a
 # start-up allowance); the extractor reads over 200 reports/s, so this is ten times its pace.
@@ -46,8 +50,10 @@ class Scorer:
     'python' (this package's METEOR 1.5) or 'java' (pycocoevalcap's jar; needs Java).
     ``workers``: processes that extract labels for CE; with 2 or more, helper processes (each
     with its own pipelines, started here) extract part of every large batch while this one
-    computes the lexical metrics. Build it once: the extractor's pipelines and a cache of
-    labels are kept; :meth:`close` (or a ``with`` block) stops the helpers.
+    computes the lexical metrics. ``chunk_size``: a call with more cases computes the lexical
+    metrics that many cases at a time (memory of one chunk, numbers of one call). Build it
+    once: the extractor's pipelines and a cache of labels are kept; :meth:`close` (or a
+    ``with`` block) stops the helpers.
     """
 
     def __init__(
@@ -61,6 +67,7 @@ class Scorer:
         bertscore_model: str | None = None,
         bertscore_layers: int | None = None,
         workers: int = 1,
+        chunk_size: int = 1000,
     ):
         unknown = [m for m in metrics if m not in ALL_METRICS]
         if unknown:
@@ -74,6 +81,9 @@ class Scorer:
         self.zh_words = zh_words
         if not isinstance(workers, int) or workers < 1:
             raise ValueError(f"workers must be a positive integer, not {workers!r}")
+        if not isinstance(chunk_size, int) or chunk_size < 1:
+            raise ValueError(f"chunk_size must be a positive integer, not {chunk_size!r}")
+        self.chunk_size = chunk_size
         self.meteor_backend = meteor
         self.clinical = ClinicalEfficacy(organs)
         self.extractor = extractor or Extractor()
@@ -185,25 +195,33 @@ class Scorer:
         if ref_labels is not None:
             ref_labels = _validate.label_tables("ref_labels", ref_labels, len(preds))
         language = language or self.language_of(ref_lists)
+        gold = list(ref_labels) if ref_labels is not None else [None] * len(preds)
         results: dict[str, MetricResult] = {}
-        pending_labels = None
+        if len(preds) <= self.chunk_size:
+            lexical, pred_labels, reference = self._chunk(preds, ref_lists, gold, language, None)
+            results.update(lexical)
+        else:
+            # A large call, chunk_size cases at a time: memory stays that of one chunk, the
+            # numbers those of one call (case statistics are joined, then pooled; CIDEr takes its
+            # document frequencies from a first pass over every reference set).
+            frequencies = self._cider_frequencies(preds, ref_lists, language)
+            parts: dict[str, list[MetricResult]] = {}
+            pred_labels, reference = [], []
+            for a in range(0, len(preds), self.chunk_size):
+                b = min(a + self.chunk_size, len(preds))
+                lexical, chunk_pred, chunk_ref = self._chunk(
+                    preds[a:b], ref_lists[a:b], gold[a:b], language, frequencies, True
+                )
+                for name, result in lexical.items():
+                    parts.setdefault(name, []).append(result)
+                pred_labels += chunk_pred
+                reference += chunk_ref
+            results.update({name: MetricResult.concat(p) for name, p in parts.items()})
+            if "cider" in self.metrics and frequencies is None:
+                # a vocabulary too large for global 64-bit n-gram codes: one pass over all
+                hyps, refs = self._tokens(preds, ref_lists, language)
+                results["cider"] = Cider().compute(hyps, refs)
         if "ce" in self.metrics:
-            gold = list(ref_labels) if ref_labels is not None else [None] * len(preds)
-            missing = [i for i, g in enumerate(gold) if g is None]
-            # helpers (if any) start on their share now, while the lexical metrics run here
-            pending_labels = self._start_labels(
-                [*preds, *(ref_lists[i][0] for i in missing)], language
-            )
-        try:
-            meteor_future = self._lexical(preds, ref_lists, language, results)
-        except BaseException as exc:
-            if pending_labels is not None:
-                self._abandon(pending_labels, drain=isinstance(exc, Exception))
-            raise
-        if pending_labels is not None:
-            labels = self._finish_labels(pending_labels)
-            pred_labels, extracted = labels[: len(preds)], iter(labels[len(preds) :])
-            reference = [g if g is not None else next(extracted) for g in gold]
             results["ce"] = self.clinical.compute_labels(pred_labels, reference)
         for name in ("chrf", "sacrebleu", "rouge_score"):
             if name in self.metrics:
@@ -217,18 +235,75 @@ class Scorer:
                 results[name] = metric.compute_text(preds, ref_lists, language)
         if self._bertscore is not None:
             results["bertscore"] = self._bertscore.compute_text(preds, ref_lists, language)
-        if meteor_future is not None:
-            results["meteor"] = meteor_future.result()
         return {name: results[name] for name in self.metrics if name in results}
 
-    def _lexical(self, preds, ref_lists, language, results) -> Future | None:
+    def _chunk(self, preds, ref_lists, gold, language, frequencies, in_chunks=False):
+        """(lexical results, predicted labels, reference labels) of consecutive cases: helpers
+        (if any) extract their share while this thread computes the lexical metrics."""
+        pending_labels = None
+        if "ce" in self.metrics:
+            missing = [i for i, g in enumerate(gold) if g is None]
+            pending_labels = self._start_labels(
+                [*preds, *(ref_lists[i][0] for i in missing)], language
+            )
+        results: dict[str, MetricResult] = {}
+        try:
+            meteor_future = self._lexical(
+                preds, ref_lists, language, results, frequencies, in_chunks
+            )
+        except BaseException as exc:
+            if pending_labels is not None:
+                self._abandon(pending_labels, drain=isinstance(exc, Exception))
+            raise
+        pred_labels: list[dict[str, list[str]]] = []
+        reference: list[dict[str, list[str]]] = []
+        if pending_labels is not None:
+            labels = self._finish_labels(pending_labels)
+            pred_labels, extracted = labels[: len(preds)], iter(labels[len(preds) :])
+            reference = [g if g is not None else next(extracted) for g in gold]
+        if meteor_future is not None:
+            results["meteor"] = meteor_future.result()
+        return results, pred_labels, reference
+
+    def _tokens(self, preds, ref_lists, language):
+        hyps = [tokenize(p, language, self.zh_words) for p in preds]
+        refs = [[tokenize(r, language, self.zh_words) for r in rs] for rs in ref_lists]
+        return hyps, refs
+
+    def _cider_frequencies(self, preds, ref_lists, language) -> DocumentFrequency | None:
+        """CIDEr's document frequencies over every reference set, chunk by chunk (None when
+        CIDEr is not asked for, or the vocabulary is too large for global n-gram codes)."""
+        if "cider" not in self.metrics:
+            return None
+        spans = range(0, len(preds), self.chunk_size)
+        words: set[str] = set()
+        for a in spans:
+            hyps, refs = self._tokens(
+                preds[a : a + self.chunk_size], ref_lists[a : a + self.chunk_size], language
+            )
+            words.update(chain.from_iterable(hyps))
+            words.update(chain.from_iterable(r for rs in refs for r in rs))
+        vocabulary = Vocabulary.of(words)
+        if not vocabulary.codes_fit(4):
+            return None
+        frequencies = DocumentFrequency(vocabulary)
+        for a in spans:
+            hyps, refs = self._tokens(
+                preds[a : a + self.chunk_size], ref_lists[a : a + self.chunk_size], language
+            )
+            frequencies.add(count_ngrams(hyps, refs, 4, vocabulary))
+        return frequencies
+
+    def _lexical(
+        self, preds, ref_lists, language, results, frequencies=None, in_chunks=False
+    ) -> Future | None:
         """BLEU, ROUGE-L and CIDEr into ``results``; METEOR too, or its future when the compiled
-        search runs on the worker thread."""
+        search runs on the worker thread. ``in_chunks``: these cases are a chunk of a larger
+        call, whose CIDEr needs ``frequencies`` (without them it is left to that call)."""
         lexical = [m for m in self.metrics if m in ("bleu", "meteor", "rouge_l", "cider")]
         if not lexical:
             return None
-        hyp_tokens = [tokenize(p, language, self.zh_words) for p in preds]
-        ref_tokens = [[tokenize(r, language, self.zh_words) for r in rs] for rs in ref_lists]
+        hyp_tokens, ref_tokens = self._tokens(preds, ref_lists, language)
         meteor_future = None
         if "meteor" in lexical:
             if self.meteor_backend == "java":
@@ -243,15 +318,17 @@ class Scorer:
                 )
             else:
                 results["meteor"] = Meteor().compute(hyp_tokens, ref_tokens)
+        cider = "cider" in lexical and (frequencies is not None or not in_chunks)
         ngrams = None
-        if "bleu" in lexical and "cider" in lexical:
-            ngrams = count_ngrams(hyp_tokens, ref_tokens, 4)  # shared by both
+        if "bleu" in lexical and cider:
+            vocabulary = frequencies.vocabulary if frequencies is not None else None
+            ngrams = count_ngrams(hyp_tokens, ref_tokens, 4, vocabulary)  # shared by both
         if "bleu" in lexical:
             results["bleu"] = Bleu().compute(hyp_tokens, ref_tokens, ngrams)
         if "rouge_l" in lexical:
             results["rouge_l"] = RougeL().compute(hyp_tokens, ref_tokens)
-        if "cider" in lexical:
-            results["cider"] = Cider().compute(hyp_tokens, ref_tokens, ngrams)
+        if cider:
+            results["cider"] = Cider().compute(hyp_tokens, ref_tokens, ngrams, frequencies)
         return meteor_future
 
     def _abandon(self, pending: _PendingLabels, drain: bool) -> None:
@@ -319,7 +396,8 @@ class Scorer:
                 extracted.update(self._extract_here(part, pending.language))
         key = pending.language or ""
         for text, labels in extracted.items():
-            self._labels[(key, text)] = labels
+            if len(text) <= _LABEL_CACHE_CHARS:
+                self._labels[(key, text)] = labels
         while len(self._labels) > _LABEL_CACHE_SIZE:
             self._labels.popitem(last=False)
         found = pending.found | extracted

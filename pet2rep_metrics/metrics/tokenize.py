@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
+from .._cache import bounded_cache
 from ..extract.normalize import detect_language
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -117,7 +117,7 @@ def _zh_words(text: str) -> list[str]:
     return words
 
 
-@lru_cache(maxsize=65536)
+@bounded_cache(maxsize=65536, max_chars=64)
 def _ptb_word(word: str) -> tuple[str, ...]:
     match = _CONTRACTION.match(word)
     if match and match.group(1).lower() not in ("", "'"):
