@@ -92,35 +92,68 @@ def extract(
     model: Annotated[
         str | None, typer.Option(help="English spaCy model: blank (default), auto, or a name/path")
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processes extracting (each builds its own pipelines; same output, in order)",
+        ),
+    ] = 1,
 ) -> None:
-    """Extract organ x uptake labels and findings from INPUT."""
+    """Extract organ x uptake labels and findings from INPUT (streamed: memory does not grow
+    with the number of reports)."""
     from .extract import Extractor
-    from .io import read_reports, write_jsonl
+    from .extract.parallel import extract_rows
+    from .io import atomic_writer, iter_reports, json_line
 
     with _user_errors():
         if language not in ("auto", "zh", "en"):
             raise ValueError(f"--language must be auto, zh or en, not {language!r}")
         check_outputs([input], [output])
-        rows = read_reports(input)
+        total = _count_lines(input)
         extractor = Extractor(language=None if language == "auto" else language, model=model)
-        tables = []
-        with _progress(len(rows), "extracting") as progress:
-            task = progress.add_task("extracting", total=len(rows), rate="")
-            for row in rows:
-                lang = row["language"] if row["language"] not in (None, "auto") else None
-                tables.append(extractor(row["text"], language=lang))
-                progress.advance(task)
-        if output is not None:
-            count = write_jsonl(
-                output,
-                ({"id": row["id"], **table.to_dict()} for row, table in zip(rows, tables)),
+        reports = iter_reports(input)
+        with _progress(total, "extracting") as progress:
+            task = progress.add_task("extracting", total=total, rate="")
+            rows = extract_rows(
+                reports,
+                extractor,
+                workers=workers,
+                findings=True,
+                progress=lambda n: progress.advance(task, n),
             )
-            _err.print(
-                f"wrote {count} reports to {output} ({extractor.signature})", highlight=False
-            )
-            return
-        for row, table in zip(rows, tables):
-            _out.print(_extract_table(row["id"], table))
+            if output is None:
+                for row in rows:
+                    _out.print(_extract_table(row["id"], _TableView(row)))
+                return
+            count = 0
+            with atomic_writer(output) as handle:
+                for row in rows:
+                    handle.write(json_line(row))
+                    count += 1
+        _err.print(f"wrote {count} reports to {output} ({extractor.signature})", highlight=False)
+
+
+class _TableView:
+    """What :func:`_extract_table` reads of a report table, from an output row."""
+
+    def __init__(self, row: dict):
+        from .extract.table import Finding
+
+        self.language = row["language"]
+        self.labels = row["labels"]
+        self.findings = [Finding(**f) for f in row.get("findings", [])]
+
+
+def _count_lines(path: Path) -> int | None:
+    """Lines of a JSONL file (for the progress bar), or 1 for a text report."""
+    if path.suffix.lower() not in (".jsonl", ".ndjson"):
+        return 1
+    try:
+        with path.open("rb") as handle:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    except OSError:
+        return None
 
 
 def _extract_table(case_id: str, table) -> Table:

@@ -123,15 +123,20 @@ def _case_id(path: Path, lineno: int, obj: dict[str, Any], keys: tuple[str, ...]
     raise InputError(path, lineno, f"missing id (one of: {', '.join(keys)})")
 
 
-def read_reports(
+def iter_reports(
     path: str | os.PathLike[str], text_keys: tuple[str, ...] = ("text",)
-) -> list[dict[str, Any]]:
-    """Reports to extract: a .jsonl with ``id``, ``text`` and optional ``language`` per line, or
-    any other file read whole as one report (id = file stem). Duplicate ids raise."""
+) -> Iterator[dict[str, Any]]:
+    """Reports to extract, one at a time: a .jsonl with ``id``, ``text`` and optional
+    ``language`` per line, or any other file read whole as one report (id = file stem). A
+    duplicate id raises InputError naming both lines; an empty .jsonl raises too."""
     path = Path(path)
     if path.suffix.lower() not in (".jsonl", ".ndjson"):
-        return [{"id": path.stem, "text": read_text(path), "language": None, "_line": None}]
-    rows: list[dict[str, Any]] = []
+        if path.suffix.lower() == ".json":
+            raise InputError(
+                path, None, "a .json file is not read: give JSONL (one object a line) or text"
+            )
+        yield {"id": path.stem, "text": read_text(path), "language": None, "_line": None}
+        return
     seen: dict[str, int] = {}
     for lineno, obj in iter_jsonl(path):
         case_id = _case_id(path, lineno, obj, ("id", "subject_id", "patient_id"))
@@ -150,8 +155,16 @@ def read_reports(
                 path, lineno, f"language must be 'zh', 'en' or 'auto', got {language!r}"
             )
         claim_id(seen, path, lineno, case_id)
-        rows.append({"id": case_id, "text": text, "language": language, "_line": lineno})
-    return rows
+        yield {"id": case_id, "text": text, "language": language, "_line": lineno}
+    if not seen:
+        raise InputError(path, None, "no reports in file (JSONL: one object a line)")
+
+
+def read_reports(
+    path: str | os.PathLike[str], text_keys: tuple[str, ...] = ("text",)
+) -> list[dict[str, Any]]:
+    """All reports of :func:`iter_reports` as a list."""
+    return list(iter_reports(path, text_keys))
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

@@ -100,3 +100,43 @@ def test_cli_rejects_bad_language(tmp_path):
     result = runner.invoke(extract_app, [str(path), "--language", "fr"])
     assert result.exit_code == 2
     assert "--language" in result.output
+
+
+def test_workers_give_the_same_rows_in_input_order(tmp_path):
+    from typer.testing import CliRunner
+
+    from pet2rep_metrics._synthetic import zh_report
+    from pet2rep_metrics.cli import extract_app
+    from pet2rep_metrics.extract import parallel
+
+    rows = [{"id": f"r{i}", "text": zh_report(i)[0]} for i in range(40)]
+    rows.insert(7, {"id": "en", "text": "Intense FDG uptake in the spleen.", "language": "en"})
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    outputs = {}
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}.jsonl"
+        result = CliRunner().invoke(
+            extract_app, [str(source), "-o", str(out), "--workers", str(workers)]
+        )
+        assert result.exit_code == 0, result.output
+        outputs[workers] = out.read_text("utf-8")
+    assert outputs[1] == outputs[2]
+    ids = [json.loads(line)["id"] for line in outputs[1].splitlines()]
+    assert ids == [r["id"] for r in rows]
+    assert parallel.BATCH > 0
+
+
+def test_an_empty_jsonl_and_a_json_array_are_refused(tmp_path):
+    from typer.testing import CliRunner
+
+    from pet2rep_metrics.cli import extract_app
+
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", "utf-8")
+    array = tmp_path / "reports.json"
+    array.write_text('[{"id": "a", "text": "x"}]', "utf-8")
+    for path, message in ((empty, "no reports"), (array, "give JSONL")):
+        result = CliRunner().invoke(extract_app, [str(path), "-o", str(tmp_path / "o.jsonl")])
+        assert result.exit_code == 2 and message in result.output
+        assert not (tmp_path / "o.jsonl").exists()

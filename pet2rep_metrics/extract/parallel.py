@@ -1,0 +1,91 @@
+"""Extraction over many reports: in this process, or in worker processes that each build their
+own :class:`Extractor` once. Reports stream in and results stream out in input order, with a
+bounded number of batches in flight, so memory does not grow with the number of reports."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
+from typing import Any
+
+from .pipeline import Extractor
+
+BATCH = 256  # reports sent to a worker at a time
+_IN_FLIGHT_PER_WORKER = 2  # batches queued per worker: enough to keep it busy, no more
+
+_worker_extractor: Extractor | None = None
+
+
+def _start_worker(settings: dict[str, Any]) -> None:
+    global _worker_extractor
+    _worker_extractor = Extractor(**settings)
+
+
+def _extract_batch(rows: list[tuple[str, str, str | None]], findings: bool) -> list[dict[str, Any]]:
+    return _rows(_worker_extractor, rows, findings)
+
+
+def _rows(
+    extractor: Extractor, rows: list[tuple[str, str, str | None]], findings: bool
+) -> list[dict[str, Any]]:
+    languages = {language for _, _, language in rows}
+    if len(languages) == 1:  # one pipe call: batched, the collector paused once
+        tables = list(extractor.pipe([text for _, text, _ in rows], language=languages.pop()))
+    else:
+        tables = [extractor(text, language=language) for _, text, language in rows]
+    out = []
+    for (case_id, _, _), table in zip(rows, tables):
+        row = table.to_dict() if findings else {"language": table.language, "labels": table.labels}
+        out.append({"id": case_id, **row})
+    return out
+
+
+def extract_rows(
+    reports: Iterable[dict[str, Any]],
+    extractor: Extractor,
+    workers: int = 1,
+    findings: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """One output row (``id``, ``language``, ``labels`` and, with ``findings``, the findings)
+    per report of ``reports`` (dicts with ``id``, ``text``, optional ``language``), in input
+    order. ``workers`` > 1: that many processes, each with an Extractor of ``extractor``'s
+    settings (the same output). ``progress(n)`` is called after every n reports."""
+    batches = _batches(reports)
+    if workers <= 1:
+        for batch in batches:
+            rows = _rows(extractor, batch, findings)
+            if progress is not None:
+                progress(len(rows))
+            yield from rows
+        return
+    context = multiprocessing.get_context("spawn")  # no fork of this process's threads
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(extractor.settings,)
+    ) as pool:
+        pending: deque[Future] = deque()
+        for batch in islice(batches, workers * _IN_FLIGHT_PER_WORKER):
+            pending.append(pool.submit(_extract_batch, batch, findings))
+        while pending:
+            rows = pending.popleft().result()
+            following = next(batches, None)
+            if following is not None:
+                pending.append(pool.submit(_extract_batch, following, findings))
+            if progress is not None:
+                progress(len(rows))
+            yield from rows
+
+
+def _batches(reports: Iterable[dict[str, Any]]) -> Iterator[list[tuple[str, str, str | None]]]:
+    batch: list[tuple[str, str, str | None]] = []
+    for report in reports:
+        language = report.get("language")
+        batch.append((report["id"], report["text"], None if language == "auto" else language))
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
