@@ -778,12 +778,16 @@ def generate(
         str | None, typer.Option(help="Model name (server) or path (transformers)")
     ] = None,
     base_url: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible server, e.g. http://localhost:8000/v1")
+        list[str] | None,
+        typer.Option(
+            help="OpenAI-compatible server, e.g. http://localhost:8000/v1; repeat it (or separate "
+            "URLs by commas) for a fleet: requests are spread with failover"
+        ),
     ] = None,
     api_key_env: Annotated[
         str, typer.Option(help="Environment variable holding the API key")
     ] = "OPENAI_API_KEY",
-    concurrency: Annotated[int, typer.Option(help="Requests in flight (servers)")] = 4,
+    concurrency: Annotated[int, typer.Option(min=1, help="Requests in flight per server")] = 4,
     resume: Annotated[
         bool, typer.Option(help="Skip ids already written; retry failed ones")
     ] = False,
@@ -817,6 +821,7 @@ def generate(
                 retries,
                 temperature=temperature,
                 max_tokens=max_new_tokens,
+                concurrency=concurrency,
             )
         elif backend == "transformers":
             if not model:
@@ -845,7 +850,7 @@ def generate(
                 cases,
                 engine,
                 output,
-                concurrency if backend == "openai" else 1,
+                engine.concurrency if backend == "openai" else 1,
                 resume,
                 limit,
                 language,

@@ -295,3 +295,91 @@ def test_default_prompt_lists_the_organs_and_images():
     assert zh.count("<image>") == 3 and "甲状腺" in zh and "前列腺" in zh and "影像所见" in zh
     en = default_prompt("en", 2)
     assert en.count("<image>") == 2 and "adrenal glands" in en and "IMPRESSION" in en
+
+
+class _Down(BaseHTTPRequestHandler):
+    """A server of a fleet that is down: every request fails with 503."""
+
+    hits = 0
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        _Down.hits += 1
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(503)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"error": {"message": "down"}}')
+
+
+def test_a_fleet_spreads_requests_and_fails_over(tmp_path, server):
+    _Down.hits = 0
+    down = ThreadingHTTPServer(("127.0.0.1", 0), _Down)
+    threading.Thread(target=down.serve_forever, daemon=True).start()
+    down_url = f"http://127.0.0.1:{down.server_address[1]}/v1"
+    try:
+        manifest = _manifest(tmp_path, [f"case {k}" for k in range(8)])
+        out = tmp_path / "preds.jsonl"
+        result = runner.invoke(
+            generate_app,
+            [
+                str(manifest),
+                "-o",
+                str(out),
+                "--backend",
+                "openai",
+                "--model",
+                "m",
+                "--base-url",
+                down_url,
+                "--base-url",
+                server,
+                "--concurrency",
+                "2",
+                "--retries",
+                "3",
+            ],
+            env={"OPENAI_API_KEY": "x"},
+        )
+        assert result.exit_code == 0, result.output
+        rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+        assert sorted(r["id"] for r in rows) == [f"c{k}" for k in range(8)]
+        assert not any(r.get("error") for r in rows)
+        assert rows[0]["params"]["servers"] == [down_url, server]
+        assert 1 <= _Down.hits < 8  # tried, then set aside while the healthy server answered
+    finally:
+        down.shutdown()
+
+
+def test_server_urls_split_and_deduplicated():
+    from pet2rep_metrics.runner.backends import _server_urls
+
+    assert _server_urls(["http://a/v1,http://b/v1", "http://a/v1"]) == [
+        "http://a/v1",
+        "http://b/v1",
+    ]
+    assert _server_urls(None) == [None]
+
+
+def test_a_fleet_keeps_each_server_within_its_concurrency():
+    from pet2rep_metrics.runner.backends import _Fleet, _Server
+
+    fleet = _Fleet([_Server("a", None), _Server("b", None)], per_server=2)
+    peak = {"a": 0, "b": 0}
+    lock = threading.Lock()
+
+    def request():
+        server = fleet.acquire()
+        with lock:
+            peak[server.url] = max(peak[server.url], server.in_flight)
+        time.sleep(0.05)
+        fleet.release(server, failed=False)
+
+    threads = [threading.Thread(target=request) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert peak == {"a": 2, "b": 2}

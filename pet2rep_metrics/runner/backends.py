@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any, Protocol
@@ -60,17 +61,70 @@ class TemplateBackend:
         )
 
 
+class _Server:
+    """One server of a fleet: its client, how many requests it has in flight, and until when it
+    is set aside after a transient failure."""
+
+    def __init__(self, url: str | None, client: Any):
+        self.url = url
+        self.client = client
+        self.in_flight = 0
+        self.failures = 0
+        self.down_until = 0.0
+
+
+class _Fleet:
+    """Spreads requests over servers: each at most ``per_server`` requests at a time, the least
+    loaded healthy one first; a server that fails transiently is set aside for a while (longer
+    after each failure in a row) and its request goes to another one."""
+
+    def __init__(self, servers: list[_Server], per_server: int, cooldown: float = 2.0):
+        self.servers = servers
+        self.per_server = max(1, per_server)
+        self.cooldown = cooldown
+        self._ready = threading.Condition()
+
+    def acquire(self, avoid: _Server | None = None) -> _Server:
+        with self._ready:
+            while True:
+                now = time.monotonic()
+                open_ = [s for s in self.servers if s.in_flight < self.per_server]
+                healthy = [s for s in open_ if s.down_until <= now and s is not avoid] or [
+                    s for s in open_ if s.down_until <= now
+                ]
+                if healthy:
+                    server = min(healthy, key=lambda s: s.in_flight)
+                    server.in_flight += 1
+                    return server
+                waits = [s.down_until - now for s in open_ if s.down_until > now]
+                self._ready.wait(timeout=min(waits) if waits else None)
+
+    def release(self, server: _Server, failed: bool) -> None:
+        with self._ready:
+            server.in_flight -= 1
+            if failed:
+                server.failures += 1
+                server.down_until = time.monotonic() + self.cooldown * 2 ** (server.failures - 1)
+            else:
+                server.failures = 0
+            self._ready.notify_all()
+
+
 class OpenAIBackend:
     """Any OpenAI-compatible chat-completions server (vLLM, SGLang, Ollama, LM Studio, hosted
     APIs) through the ``openai`` client; images go as base64 data URLs. Transient failures
-    (connection, timeout, 429, 5xx) are retried with exponential backoff."""
+    (connection, timeout, 429, 5xx) are retried with exponential backoff.
+
+    ``base_url`` may name several servers (a list, or URLs separated by commas): requests are
+    spread over them, ``concurrency`` at a time per server, and a request that fails
+    transiently on one server is retried on another (failover)."""
 
     name = "openai"
 
     def __init__(
         self,
         model: str,
-        base_url: str | None = None,
+        base_url: str | list[str] | None = None,
         api_key_env: str = "OPENAI_API_KEY",
         timeout: float = 120.0,
         retries: int = 3,
@@ -78,6 +132,7 @@ class OpenAIBackend:
         temperature: float = 0.0,
         top_p: float = 1.0,
         max_tokens: int = 1024,
+        concurrency: int = 4,
     ):
         try:
             import openai
@@ -93,7 +148,17 @@ class OpenAIBackend:
                 )
             key = "EMPTY"  # local servers (vLLM, Ollama) accept any key
         self._openai = openai
-        self.client = openai.OpenAI(base_url=base_url, api_key=key, timeout=timeout, max_retries=0)
+        urls = _server_urls(base_url)
+        self.fleet = _Fleet(
+            [
+                _Server(
+                    url, openai.OpenAI(base_url=url, api_key=key, timeout=timeout, max_retries=0)
+                )
+                for url in urls
+            ],
+            per_server=concurrency,
+        )
+        self.client = self.fleet.servers[0].client
         self.model = model
         self.retries = retries
         self.backoff = backoff
@@ -103,6 +168,13 @@ class OpenAIBackend:
             "max_tokens": max_tokens,
             "timeout_s": timeout,
         }
+        if len(urls) > 1:
+            self.params["servers"] = urls
+
+    @property
+    def concurrency(self) -> int:
+        """Requests the runner may have in flight: per-server concurrency times servers."""
+        return self.fleet.per_server * len(self.fleet.servers)
 
     def generate(self, case: Case, system: str | None, user: str) -> str:
         parts = user.split(IMAGE_PLACEHOLDER)
@@ -122,9 +194,13 @@ class OpenAIBackend:
             self._openai.RateLimitError,
             self._openai.InternalServerError,
         )
+        single = len(self.fleet.servers) == 1
+        last: _Server | None = None
         for attempt in range(self.retries + 1):
+            server = self.fleet.acquire(avoid=last)
+            failed = False
             try:
-                response = self.client.chat.completions.create(
+                response = server.client.chat.completions.create(
                     model=self.model,
                     messages=messages,
                     temperature=self.params["temperature"],
@@ -133,10 +209,26 @@ class OpenAIBackend:
                 )
                 return response.choices[0].message.content or ""
             except transient:
+                failed = not single  # one server: plain backoff below, nothing to set aside
                 if attempt == self.retries:
                     raise
+            finally:
+                self.fleet.release(server, failed)
+            last = server
+            if single:
                 time.sleep(self.backoff * 2**attempt)
         raise RuntimeError("unreachable")  # pragma: no cover
+
+
+def _server_urls(base_url: str | list[str] | None) -> list[str | None]:
+    """The servers named: a list, URLs separated by commas, or None (the API's default)."""
+    if base_url is None:
+        return [None]
+    raw = [base_url] if isinstance(base_url, str) else list(base_url)
+    urls = [u.strip() for item in raw for u in item.split(",") if u.strip()]
+    if not urls:
+        raise BackendError("--base-url names no server")
+    return list(dict.fromkeys(urls))
 
 
 class TransformersBackend:
