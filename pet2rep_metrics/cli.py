@@ -863,3 +863,134 @@ def generate(
     if not summary.ok:
         _err.print("some cases failed: rerun with --resume to retry them", highlight=False)
         raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------- pet2rep-render
+render_app = typer.Typer(
+    add_completion=False,
+    help="Render PET2Rep-style fused coronal PET/CT images and a manifest from volumes.",
+)
+
+
+def _size(text: str | None) -> tuple[int, int] | None:
+    if text in (None, "", "pet-grid"):
+        return None
+    width, _, height = text.lower().partition("x")
+    try:
+        return int(width), int(height)
+    except ValueError:
+        raise ValueError(
+            f"--size must be WIDTHxHEIGHT (e.g. 200x219) or pet-grid, not {text!r}"
+        ) from None
+
+
+def _slices(text: str) -> tuple[tuple[float, ...], str]:
+    try:
+        values = tuple(float(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise ValueError(f"--slices must be numbers separated by commas, not {text!r}") from None
+    if values and all(0 <= v <= 1 for v in values) and any(v != int(v) for v in values):
+        return values, "fraction"
+    if values and all(v == int(v) and v >= 0 for v in values):
+        return values, "index"
+    raise ValueError("--slices: fractions of the body (0.35,0.5,0.65) or PET indices (90,100,110)")
+
+
+def _window(text: str) -> tuple[float, float]:
+    width, _, level = text.partition("/")
+    try:
+        return float(width), float(level)
+    except ValueError:
+        raise ValueError(
+            f"--ct-window must be WIDTH/LEVEL in HU (e.g. 400/40), not {text!r}"
+        ) from None
+
+
+@render_app.command()
+def render(
+    input: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV or JSONL of id, ct, pet (DICOM folder or NIfTI; optional report, language), "
+            "or a folder of study folders"
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Folder for images + manifest.jsonl")
+    ],
+    format: Annotated[str, typer.Option(help="pet2rep (PET2Rep's rows) | plain")] = "pet2rep",
+    mode: Annotated[str, typer.Option(help="fused | separate | both")] = "fused",
+    slices: Annotated[
+        str,
+        typer.Option(
+            help="Fractions of the body's anterior-posterior extent (default) or PET grid "
+            "indices from anterior (PET2Rep's demo: 90,100,110)"
+        ),
+    ] = "0.35,0.5,0.65",
+    size: Annotated[
+        str, typer.Option(help="Image size WIDTHxHEIGHT, or pet-grid (one pixel per PET voxel)")
+    ] = "pet-grid",
+    suv_max: Annotated[float, typer.Option(help="SUV shown at full colour")] = 5.0,
+    ct_window: Annotated[str, typer.Option(help="CT window WIDTH/LEVEL in HU")] = "400/40",
+    colormap: Annotated[str, typer.Option(help="hot | gray | inverted-gray")] = "hot",
+    alpha: Annotated[float, typer.Option(help="PET weight in the fused image")] = 0.5,
+    mip: Annotated[
+        bool, typer.Option(help="Also write a PET maximum-intensity projection")
+    ] = False,
+    jpeg_quality: Annotated[int, typer.Option(help="JPEG quality 1-100")] = 95,
+    language: Annotated[str, typer.Option(help="Language of the default prompt: zh | en")] = "zh",
+    pet_units: Annotated[
+        str, typer.Option(help="NIfTI PET values: suv | bqml (needs --weight and --dose)")
+    ] = "suv",
+    weight: Annotated[float | None, typer.Option(help="Patient weight, kg (NIfTI bqml)")] = None,
+    dose: Annotated[float | None, typer.Option(help="Injected dose, MBq (NIfTI bqml)")] = None,
+    uptake_minutes: Annotated[
+        float, typer.Option(help="Injection to scan, minutes (NIfTI bqml; F-18 decay)")
+    ] = 0.0,
+    workers: Annotated[int, typer.Option(min=1, help="Studies rendered in parallel")] = 1,
+    resume: Annotated[bool, typer.Option(help="Skip studies already in the manifest")] = False,
+) -> None:
+    """Render every study of INPUT; exit 1 (with a summary) when any study failed."""
+    from .render import PetUnits, RenderSettings, read_studies, render_all
+
+    with _user_errors():
+        positions, unit = _slices(slices)
+        settings = RenderSettings(
+            format=format,
+            mode=mode,
+            slices=positions,
+            slice_unit=unit,
+            size=_size(size),
+            suv_max=suv_max,
+            ct_window=_window(ct_window),
+            colormap=colormap,
+            alpha=alpha,
+            mip=mip,
+            jpeg_quality=jpeg_quality,
+            language=language,
+        )
+        settings.check()
+        units = PetUnits(pet_units, weight, dose, uptake_minutes)
+        units.check()
+        check_outputs([input], [output / "manifest.jsonl"])
+        studies = read_studies(input)
+        with _progress(len(studies), "rendering") as progress:
+            task = progress.add_task("rendering", total=len(studies), rate="")
+            summary = render_all(
+                studies,
+                output,
+                settings,
+                units,
+                workers,
+                resume,
+                progress=lambda: progress.advance(task),
+            )
+    _err.print(
+        f"wrote {summary.written} studies to {output / 'manifest.jsonl'} "
+        f"({summary.skipped} already done, {len(summary.failed)} failed); {settings.signature()}",
+        highlight=False,
+    )
+    if summary.failed:
+        for case_id, reason in summary.failed:
+            _err.print(Text("failed: ", style="bold red") + Text(f"{case_id}: {reason}"))
+        raise typer.Exit(1)
