@@ -118,3 +118,20 @@ def test_ptb_tokenizer_equals_java():
     out = PTBTokenizer().tokenize({i: [{"caption": s}] for i, s in enumerate(EN_SENTENCES)})
     for i, sentence in enumerate(EN_SENTENCES):
         assert tokenize(sentence, "en") == (out[i][0].split(" ") if out[i][0] else []), sentence
+
+
+@needs_java
+def test_java_meteor_backend_reports_the_jars_pooled_score():
+    """--meteor java: the corpus score is the jar's pooled one, not the mean of its cases."""
+    from pycocoevalcap.meteor.meteor import Meteor as JavaMeteor
+
+    from pet2rep_metrics import Scorer
+
+    preds = [zh_report(i)[0] for i in range(10)]
+    texts = [zh_report(i + 7000)[0] for i in range(10)]
+    hyps = [tokenize(p, "zh") for p in preds]
+    refs = [[tokenize(t, "zh")] for t in texts]
+    corpus, per_case = JavaMeteor().compute_score(*_coco(hyps, refs))
+    assert abs(corpus - float(np.mean(per_case))) > 1e-6  # the two differ on this corpus
+    scored = Scorer(metrics=["meteor"], meteor="java", language="zh").score(preds, texts)
+    assert scored["meteor"] == pytest.approx(corpus, abs=1e-12)

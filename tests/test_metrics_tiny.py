@@ -273,3 +273,17 @@ def test_meteor_split_over_threads_gives_the_same_statistics():
     one, three = Meteor().compute(hyps, refs), Meteor(threads=3).compute(hyps, refs)
     assert np.array_equal(one.case_stats, three.case_stats)
     assert one.score == three.score
+
+
+def test_an_english_report_in_a_chinese_corpus_gets_its_labels():
+    """CE reads each report in its own language; the corpus language only tokenises."""
+    from pet2rep_metrics import Extractor, Scorer
+
+    english = "Intense FDG uptake in the spleen."
+    preds = ["肝脏FDG摄取增高。", english, "脾脏FDG摄取未见异常。"]
+    refs = ["肝脏FDG摄取增高。", "脾脏FDG摄取增高。", "脾脏FDG摄取未见异常。"]
+    scorer = Scorer(metrics=["ce"])
+    assert scorer.language_of(refs) == "zh"
+    assert scorer.labels([english]) == [Extractor()(english).labels] == [{"spleen": ["increased"]}]
+    result = scorer.score(preds, refs, per_case=True)
+    assert result["per_case"]["ce_f1"][1] == 1.0  # the English prediction matches its reference

@@ -570,15 +570,17 @@ class Meteor:
         per_case = np.array([score for _, score in best], dtype=float)
         table = np.array([stats.as_row() for stats, _ in best]) if best else np.zeros((0, 23))
 
-        def aggregate(rows: np.ndarray) -> dict[str, float]:
-            pooled = MeteorStats.from_row(rows.sum(0)) if len(rows) else MeteorStats()
-            return {"meteor": pooled.score() if len(rows) else 0.0}
-
         return MetricResult(
             self.name,
-            aggregate(table)["meteor"],
+            pool(table)["meteor"],
             per_case,
             self.signature(),
             case_stats=table,
-            aggregate=aggregate,
+            aggregate=pool,
         )
+
+
+def pool(rows: np.ndarray) -> dict[str, float]:
+    """The corpus METEOR of segments' statistics (rows of 23 numbers), as the jar pools them."""
+    pooled = MeteorStats.from_row(rows.sum(0)) if len(rows) else MeteorStats()
+    return {"meteor": pooled.score() if len(rows) else 0.0}

@@ -243,8 +243,10 @@ class Scorer:
         pending_labels = None
         if "ce" in self.metrics:
             missing = [i for i, g in enumerate(gold) if g is None]
+            # each report is read in its own language (an English report in a Chinese corpus
+            # too) unless the scorer was given one; the corpus language only tokenises
             pending_labels = self._start_labels(
-                [*preds, *(ref_lists[i][0] for i in missing)], language
+                [*preds, *(ref_lists[i][0] for i in missing)], self.language
             )
         results: dict[str, MetricResult] = {}
         try:
@@ -345,9 +347,11 @@ class Scorer:
     def labels(
         self, texts: Sequence[str], language: str | None = None
     ) -> list[dict[str, list[str]]]:
-        """Organ x state labels of ``texts``, cached (reference texts repeat across calls)."""
+        """Organ x state labels of ``texts``, cached (reference texts repeat across calls).
+        ``language``: read every text as this language (default: the scorer's, or each text's
+        own, detected)."""
         texts = _validate.texts("texts", texts)
-        return self._finish_labels(self._start_labels(texts, language))
+        return self._finish_labels(self._start_labels(texts, language or self.language))
 
     def _start_labels(self, texts: Sequence[str], language: str | None) -> _PendingLabels:
         """Look ``texts`` up in the cache and send a share of the rest to the helpers."""
@@ -482,18 +486,26 @@ def _java_meteor(hyp_tokens: list[list[str]], ref_tokens: list[list[list[str]]])
         raise RuntimeError(
             "--meteor java needs pycocoevalcap and Java: pip install 'pet2rep-metrics[reference]'"
         ) from exc
+    from .meteor import pool
+
     gts = {i: [" ".join(r) or " " for r in refs] for i, refs in enumerate(ref_tokens)}
     res = {i: [" ".join(h) or " "] for i, h in enumerate(hyp_tokens)}
     try:
         scorer = JavaMeteor()
+        # the jar's own statistics per segment (what compute_score sends back to it), so that
+        # the corpus score is the jar's pooled one and intervals can re-pool them
+        stats = [scorer._stat(res[i][0], gts[i]) for i in res]
         score, scores = scorer.compute_score(gts, res)
     except (OSError, FileNotFoundError) as exc:
         raise RuntimeError(
             f"Java METEOR could not run ({exc}); install Java 8+ or use meteor='python'"
         ) from exc
+    table = np.array([[float(v) for v in line.split()] for line in stats], dtype=float)
     return MetricResult(
         "meteor",
         float(score),
         np.array(scores, dtype=float),
         "meteor|impl:java(pycocoevalcap meteor-1.5 -l en -norm)",
+        case_stats=table,
+        aggregate=lambda rows: {"meteor": float(score)} if rows is table else pool(rows),
     )
