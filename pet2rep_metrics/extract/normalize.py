@@ -24,6 +24,7 @@ class NormalizedText:
 
     text: str
     origin: Sequence[int]
+    source: str = ""  # the text before normalisation (what the offsets map back to)
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open span of the normalised text back to the original text."""
@@ -110,13 +111,14 @@ def normalize_text(text: str, traditional: dict[int, str] | None = None) -> Norm
     """NFKC (full width to half width), traditional to simplified Chinese (1:1), dashes to '-',
     template brackets removed, runs of spaces collapsed to one; newlines are kept. Deterministic
     and offset-preserving: ``origin`` maps every output character back to its source."""
+    source = text
     if traditional and _any_of(traditional).search(text):
         text = text.translate(traditional)
     # a few dozen characters per report fold: replacing them is cheaper than translating all
     folded = _any_of(_FOLD_TABLE).sub(_fold_match, text)
     if not _NEEDS_CARE.search(folded):
         # every change was one character for one: offsets are the identity
-        return NormalizedText(folded, range(len(text) + 1))
+        return NormalizedText(folded, range(len(text) + 1), source)
     out: list[str] = []
     # an int array, not a list: large Python containers make every GC pass slower
     origin = array("l")
@@ -146,7 +148,7 @@ def normalize_text(text: str, traditional: dict[int, str] | None = None) -> Norm
         normalized = "".join(normalized[i] for i in keep)
         origin = array("l", (origin[i] for i in keep))
     origin.append(len(text))
-    return NormalizedText(normalized, origin)
+    return NormalizedText(normalized, origin, source)
 
 
 def detect_language(text: str) -> str:

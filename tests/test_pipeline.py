@@ -1,0 +1,74 @@
+"""The spaCy pipeline is the extractor: nlp(text) gives the labels Extractor gives (on every
+test report), traditional characters included; findings are spans; the pipeline saves with
+nlp.to_disk and loads with spacy.load in a fresh interpreter; displacy shows the findings."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pet2rep_metrics.extract import Extractor, build_pipeline
+from pet2rep_metrics.extract.normalize import detect_language
+from pet2rep_metrics.extract.pipeline import FINDINGS_KEY
+
+HERE = Path(__file__).parent
+
+
+def _test_reports() -> list[str]:
+    from test_extract_classes import CLASS_CASES
+    from test_extract_labels import CASE_GROUPS
+
+    texts = [t for cases in CASE_GROUPS.values() for t, _ in cases]
+    texts += [t for cases in CLASS_CASES.values() for t, _ in cases]
+    probes = (HERE / "data" / "written_probes.jsonl").read_text("utf-8").splitlines()
+    return texts + [json.loads(line)["text"] for line in probes]
+
+
+@pytest.fixture(scope="module")
+def pipelines():
+    return {language: build_pipeline(language) for language in ("zh", "en")}
+
+
+def test_nlp_equals_the_extractor_on_every_test_report(pipelines, extractor):
+    texts = _test_reports()
+    assert len(texts) > 500
+    for text in texts:
+        doc = pipelines[detect_language(text)](text)
+        table = extractor(text)
+        assert doc._.pet2rep_labels == table.labels, text
+        spans = doc.spans[FINDINGS_KEY]
+        assert [s._.pet2rep_finding for s in spans] == list(table.findings), text
+
+
+def test_traditional_characters_through_the_pipeline(pipelines):
+    doc = pipelines["zh"]("肝臟FDG攝取增高。脾臟FDG攝取未見異常。")
+    assert doc._.pet2rep_labels == {"liver": ["increased"], "spleen": ["normal"]}
+    assert [s.label_ for s in doc.spans[FINDINGS_KEY]] == ["liver:increased", "spleen:normal"]
+    assert doc.spans[FINDINGS_KEY][0]._.pet2rep_finding.evidence == "肝臟FDG攝取增高"
+
+
+def test_to_disk_and_spacy_load_in_a_fresh_interpreter(tmp_path, pipelines):
+    text = "肝右叶见一低密度肿块，FDG摄取明显增高。Intense uptake in the spleen."
+    for language, nlp in pipelines.items():
+        folder = tmp_path / language
+        nlp.to_disk(folder)
+        code = (
+            "import json, sys, spacy\n"
+            f"doc = spacy.load({str(folder)!r})({text!r})\n"
+            "print(json.dumps(doc._.pet2rep_labels, ensure_ascii=False))\n"
+            "assert 'pet2rep_metrics' in sys.modules  # found by spaCy's entry points\n"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert json.loads(out.stdout) == nlp(text)._.pet2rep_labels
+
+
+def test_displacy_shows_the_findings():
+    html = Extractor().show("肝脏FDG摄取增高。脾脏FDG摄取未见异常。")
+    assert "liver:increased" in html.lower() and "spleen:normal" in html.lower()
+    assert html.lstrip().lower().startswith("<!doctype html>")
