@@ -30,8 +30,17 @@ if not Doc.has_extension("pet2rep"):
 # the pipeline's outputs: labels on the Doc, findings as spans with their Finding attached
 if not Doc.has_extension("pet2rep_labels"):
     Doc.set_extension("pet2rep_labels", default=None)
+if not Doc.has_extension("pet2rep_span_findings"):
+    Doc.set_extension("pet2rep_span_findings", default=None)
 if not Span.has_extension("pet2rep_finding"):
-    Span.set_extension("pet2rep_finding", default=None)
+    # a getter, not a stored value: spaCy keys stored span values by offsets alone, and one
+    # organ word with its cue can name two organs (胃肠道: stomach, intestine)
+    Span.set_extension(
+        "pet2rep_finding",
+        getter=lambda span: (span.doc._.pet2rep_span_findings or {}).get(
+            (span.start_char, span.end_char, span.label_)
+        ),
+    )
 FINDINGS_KEY = "pet2rep_findings"
 
 # New strings a pipeline's StringStore may gain before the pipeline is rebuilt (about 10 MB).
@@ -108,14 +117,14 @@ def _make_labels(nlp: Language, name: str, language: str, lexicon_dir: str | Non
         state: DocState = doc._.pet2rep
         doc._.pet2rep_labels = _labels(state)
         if spans:
-            group = []
+            group, by_span = [], {}
             for finding, lo, hi in _findings(state, lexicon, state.normalized.source):
-                span = doc.char_span(
-                    lo, hi, label=f"{finding.organ}:{finding.state}", alignment_mode="expand"
-                )
+                label = f"{finding.organ}:{finding.state}"
+                span = doc.char_span(lo, hi, label=label, alignment_mode="expand")
                 if span is not None:
-                    span._.pet2rep_finding = finding
+                    by_span[(span.start_char, span.end_char, label)] = finding
                     group.append(span)
+            doc._.pet2rep_span_findings = by_span
             doc.spans[FINDINGS_KEY] = group
         return doc
 
@@ -255,7 +264,9 @@ class Extractor:
         organ and cue words it joined, labelled ``organ:state``, on the normalised text."""
         from spacy import displacy
 
-        lang = language if language not in (None, "auto") else (self.language or detect_language(text))
+        lang = (
+            language if language not in (None, "auto") else (self.language or detect_language(text))
+        )
         nlp = build_pipeline(lang, self.model, self.lexicon_dir, self.fuzzy, self.use_parse)
         doc = nlp(text)
         return displacy.render(
