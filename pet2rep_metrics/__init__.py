@@ -19,7 +19,7 @@ _LAZY = {
     "STATES": ".labels",
     "organ_ids": ".labels",
     "organ_set": ".labels",
-    "Scorer": ".metrics",
+    "Scorer": ".scoring",
     "bootstrap_ci": ".metrics",
     "paired_randomization": ".metrics",
     "tokenize": ".metrics",
@@ -28,7 +28,8 @@ _LAZY = {
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time these load on first use
     from .extract import Extractor, Finding, ReportTable
     from .labels import ABNORMAL_STATES, STATES, organ_ids, organ_set
-    from .metrics import Scorer, bootstrap_ci, paired_randomization, tokenize
+    from .metrics import bootstrap_ci, paired_randomization, tokenize
+    from .scoring import Scorer
 
 
 def __getattr__(name: str) -> Any:
@@ -62,7 +63,7 @@ extract = _extract
 
 def score(preds: list[str], refs: list[str], **options) -> dict:
     """One-off scoring with the default metrics; for repeated use build a :class:`Scorer`."""
-    from .metrics import Scorer
+    from .scoring import Scorer
 
     per_case = options.pop("per_case", False)
     ref_labels = options.pop("ref_labels", None)

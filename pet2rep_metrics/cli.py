@@ -187,19 +187,26 @@ score_app = typer.Typer(
     add_completion=False, help="Score generated PET/CT reports against references."
 )
 
-_HEADLINE = (
-    "bleu_1",
-    "bleu_2",
-    "bleu_3",
-    "bleu_4",
-    "meteor",
-    "rouge_l",
-    "cider",
-    "ce_precision",
-    "ce_recall",
-    "ce_f1",
-    "oua_accuracy",
-)
+
+def _list_metrics() -> None:
+    from .metrics import registry
+
+    view = Table(title="metrics (default: *)", title_justify="left")
+    for column in ("metric", "input", "scores", "what"):
+        view.add_column(column)
+    for name in registry.names():
+        entry = registry.entry(name)
+        mark = "*" if entry.default else ""
+        view.add_row(name + mark, entry.input, ", ".join(entry.keys), entry.help)
+    _out.print(view)
+    raise typer.Exit(0)
+
+
+def _headline(report: dict) -> list[str]:
+    """The corpus scores in ``report``, in registry (table) order."""
+    from .metrics import registry
+
+    return [k for k in registry.output_keys() if k in report]
 
 
 @score_app.command()
@@ -211,12 +218,22 @@ def score(
     metrics: Annotated[
         str,
         typer.Option(
-            help="Comma-separated: bleu,meteor,rouge_l,cider,ce,chrf,sacrebleu,rouge_score,bertscore"
+            help="Comma-separated: bleu,meteor,rouge_l,cider,ce,chrf,sacrebleu,rouge_score,"
+            "bertscore or any registered metric (--list-metrics)"
         ),
     ] = "bleu,meteor,rouge_l,cider,ce",
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write all figures as one JSON object")
     ] = None,
+    list_metrics: Annotated[
+        bool,
+        typer.Option(
+            "--list-metrics",
+            is_eager=True,
+            callback=lambda value: _list_metrics() if value else None,
+            help="Print every metric the registry knows (name, input, scores) and exit",
+        ),
+    ] = False,
     per_case_out: Annotated[
         Path | None, typer.Option("--per-case", help="Write per-case scores as CSV")
     ] = None,
@@ -251,8 +268,9 @@ def score(
 ) -> None:
     """Score PREDS against REFS (JSONL matched by id). Exit 2 on input that cannot be trusted."""
     from .io import pair_by_id, read_predictions, read_references, read_text, write_csv, write_json
-    from .metrics import Scorer, bootstrap_ci, paired_randomization
+    from .metrics import bootstrap_ci, paired_randomization
     from .runner.templates import default_template
+    from .scoring import Scorer
 
     with _user_errors():
         check_outputs([*files, template_file, against], [json_out, html_out, per_case_out])
@@ -357,12 +375,7 @@ def _score_table(report: dict, intervals: dict, preds: str, refs: str) -> Table:
     view.add_column("score", justify="right")
     if intervals:
         view.add_column("95% CI", justify="right")
-    keys = [k for k in _HEADLINE if k in report] + [
-        k
-        for k in ("chrf", "sacrebleu", "rouge1", "rouge2", "rougeL_f1", "bertscore_f1")
-        if k in report
-    ]
-    for key in keys:
+    for key in _headline(report):
         cells = [key, f"{report[key]:.4f}"]
         if intervals:
             low_high = intervals.get(key)
@@ -551,7 +564,7 @@ def _score_html(report: dict, results: dict, title: str) -> str:
     from .audit import html as H
 
     plt = H._matplotlib()
-    headline = {k: report[k] for k in _HEADLINE if k in report}
+    headline = {k: report[k] for k in _headline(report)}
     sections = [
         (
             "Scores",
@@ -644,7 +657,8 @@ def compare(
 ) -> None:
     """Every metric per system with 95% intervals, pairwise paired-test p-values, a ranking."""
     from .io import atomic_writer, pair_by_id, read_predictions, read_references, write_json
-    from .metrics import Scorer, bootstrap_ci, paired_randomization
+    from .metrics import bootstrap_ci, paired_randomization
+    from .scoring import Scorer
 
     with _user_errors():
         check_outputs([refs, *preds], [json_out, html_out])

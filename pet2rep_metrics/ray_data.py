@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from .extract import Extractor
-from .metrics import Scorer
+from .scoring import Scorer
 
 
 class ExtractBatch:

@@ -14,8 +14,9 @@ import argparse
 import os
 import time
 
+from pet2rep_metrics import Scorer
 from pet2rep_metrics._synthetic import zh_report
-from pet2rep_metrics.metrics import Bleu, Cider, Meteor, RougeL, Scorer, tokenize
+from pet2rep_metrics.metrics import Bleu, Cider, Meteor, RougeL, tokenize
 from pet2rep_metrics.metrics._ngrams import count_ngrams
 
 

@@ -22,7 +22,7 @@ def _offline(monkeypatch):
 
 
 def test_bertscore_with_local_model():
-    from pet2rep_metrics.metrics import Scorer
+    from pet2rep_metrics import Scorer
 
     scorer = Scorer(
         metrics=["bertscore"],
@@ -43,7 +43,5 @@ def test_missing_model_is_a_clear_error(tmp_path):
     from pet2rep_metrics.metrics.bertscore import BertScore, BertScoreUnavailable
 
     with pytest.raises(BertScoreUnavailable, match=r"could not be loaded offline|num_layers"):
-        BertScore(model=str(tmp_path / "no-such-model"), num_layers=4).compute_text(
-            ["a"], [["a"]], "en"
-        )
+        BertScore(model=str(tmp_path / "no-such-model"), num_layers=4).compute(["a"], [["a"]], "en")
     assert os.environ["HF_HUB_OFFLINE"] == "1"

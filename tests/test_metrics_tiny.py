@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from pet2rep_metrics import Scorer
 from pet2rep_metrics.labels import organ_set
 from pet2rep_metrics.metrics import (
     Bleu,
@@ -14,7 +15,6 @@ from pet2rep_metrics.metrics import (
     ClinicalEfficacy,
     Meteor,
     RougeL,
-    Scorer,
     bootstrap_ci,
     paired_randomization,
     tokenize,
@@ -120,7 +120,7 @@ def test_clinical_efficacy_by_hand():
         {"liver": ["increased"], "lung": ["increased"]},
         {"bone": ["absent"], "lung": ["increased"], "spleen": ["increased"]},
     ]
-    result = metric.compute_labels(pred, ref)
+    result = metric.compute(pred, ref)
     # increased: tp 2 (liver c0, lung c1), fn 1 (lung c0) -> P 1, R 2/3
     # decreased: fp 1 -> P 0, R 0 (no support); absent: fn 1 -> P 0, R 0
     precision, recall = (1 + 0 + 0) / 3, (2 / 3 + 0 + 0) / 3

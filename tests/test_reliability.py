@@ -270,8 +270,8 @@ def test_extractor_refuses_what_is_not_text():
 # ------------------------------------------------------------------ a stuck helper
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGSTOP is POSIX")
 def test_a_stopped_helper_is_killed_and_its_share_extracted_here(monkeypatch):
+    from pet2rep_metrics import scoring as scorer_module
     from pet2rep_metrics._synthetic import zh_report
-    from pet2rep_metrics.metrics import scorer as scorer_module
 
     preds = [zh_report(i)[0] for i in range(scorer_module._MIN_SHARED)]
     refs = [zh_report(i + 500)[0] for i in range(scorer_module._MIN_SHARED)]

@@ -8,9 +8,9 @@ import sys
 import numpy as np
 import pytest
 
+from pet2rep_metrics import Scorer
 from pet2rep_metrics._synthetic import zh_report
-from pet2rep_metrics.metrics import Scorer
-from pet2rep_metrics.metrics.scorer import _MIN_SHARED
+from pet2rep_metrics.scoring import _MIN_SHARED
 
 CASES = _MIN_SHARED  # preds + refs: twice the threshold, so the helper takes a share
 

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..language import detect_language  # noqa: F401  (kept importable from here)
+
 # Template brackets are read as if removed (annotation guide); dashes fold to '-'.
 _DROP = frozenset("【】[]")
 _DASHES = dict.fromkeys("‐‑‒–—―−﹣", "-")
 _SPACES = frozenset(" \t\u00a0\u3000\u2002\u2003\u2009\u200b\r\f\v")
-_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN_RE = re.compile(r"[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -149,11 +149,3 @@ def normalize_text(text: str, traditional: dict[int, str] | None = None) -> Norm
         origin = array("l", (origin[i] for i in keep))
     origin.append(len(text))
     return NormalizedText(normalized, origin, source)
-
-
-def detect_language(text: str) -> str:
-    """'zh' when CJK characters carry the text (one ideograph weighs as three Latin letters),
-    else 'en'. Empty text is 'en'."""
-    cjk = len(_CJK_RE.findall(text))
-    latin = len(_LATIN_RE.findall(text))
-    return "zh" if cjk and cjk * 3 >= latin else "en"

@@ -39,7 +39,11 @@ class MetricResult:
         return {self.name: float(values.mean()) if len(values) else 0.0}
 
     def pooled(self, rows: np.ndarray | None = None) -> dict[str, float]:
-        """Corpus score(s) recomputed from the case statistics of ``rows`` (all by default)."""
+        """Corpus score(s) recomputed from the case statistics of ``rows`` (all by default; a
+        metric without case statistics, such as sacrebleu's chrF, gives its own corpus score
+        for all rows and the mean of the resampled cases otherwise)."""
+        if rows is None and self.aggregate is None and self.case_stats is None:
+            return {self.name: float(self.score)}
         return self.pool(self.statistics if rows is None else self.statistics[rows])
 
     @classmethod
@@ -59,17 +63,30 @@ class MetricResult:
             if isinstance(value, np.ndarray) and len(value) == sizes[0]
         }
         joined = cls(first.name, 0.0, per_case, first.signature, extra, case_stats, first.aggregate)
-        pooled = joined.pooled()
+        # a metric without case statistics pools to the mean of its per-case scores
+        pooled = joined.pool(joined.statistics)
         joined.extra.update(pooled if first.aggregate is not None else {})
         joined.score = float(pooled.get(first.name, next(iter(pooled.values()))))
         return joined
 
 
 class Metric:
-    """Base class. Subclasses set ``name`` and implement :meth:`compute` on tokenised input
-    (``hyps``: one token list per case; ``refs``: one list of reference token lists per case)."""
+    """The one metric interface (see metrics/registry.py to add one). Subclasses set:
+
+    - ``name``: what ``--metrics`` and ``Scorer(metrics=...)`` take;
+    - ``keys``: the corpus scores its result pools to, in table order;
+    - ``input``: what :meth:`compute` takes: ``"tokens"`` (``hyps``: one token list per case,
+      ``refs``: one list of reference token lists per case), ``"text"`` (``hyps``, ``refs`` as
+      texts, and ``language``) or ``"labels"`` (predicted and reference label tables);
+    - ``help``: one line for ``--help``;
+
+    and implement :meth:`compute`. :meth:`signature` prints every setting that changes the
+    number (after sacrebleu); the scorer adds the tokenisation, language or extractor."""
 
     name = "metric"
+    keys: tuple[str, ...] = ()
+    input = "tokens"
+    help = ""
 
     def settings(self) -> dict[str, Any]:
         return {}
@@ -80,5 +97,13 @@ class Metric:
 
         return "|".join([self.name, *parts, f"version:{__version__}"])
 
-    def compute(self, hyps: list[list[str]], refs: list[list[list[str]]]) -> MetricResult:
+    def compute(self, hyps, refs, *args, **kwargs) -> MetricResult:
         raise NotImplementedError
+
+    def per_case(self, result: MetricResult) -> dict[str, np.ndarray]:
+        """Per-case scores by key (for rewards and the per-case table)."""
+        return {self.keys[0] if self.keys else self.name: result.per_case}
+
+    def details(self, result: MetricResult) -> dict[str, Any]:
+        """Further figures of the report besides the corpus scores (per state, per organ)."""
+        return {}

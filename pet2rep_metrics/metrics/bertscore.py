@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import MetricResult
+from .base import Metric, MetricResult
 
 _DEFAULT_MODELS = {"zh": "bert-base-chinese", "en": "roberta-large"}
 
@@ -17,8 +17,11 @@ class BertScoreUnavailable(RuntimeError):
     """BERTScore cannot run here (package or model missing)."""
 
 
-class BertScore:
+class BertScore(Metric):
     name = "bertscore"
+    keys = ("bertscore_f1",)
+    input = "text"
+    help = "BERTScore F1 (bertscore extra; a model available offline)"
 
     def __init__(
         self,
@@ -67,9 +70,7 @@ class BertScore:
         self._scorers[key] = scorer
         return scorer
 
-    def compute_text(
-        self, hyps: list[str], refs: list[list[str]], language: str | None
-    ) -> MetricResult:
+    def compute(self, hyps: list[str], refs: list[list[str]], language: str | None) -> MetricResult:
         scorer = self._scorer(language or "zh")
         _, _, f1 = scorer.score(
             [h if h.strip() else " " for h in hyps], [[r for r in rs] for rs in refs]

@@ -18,12 +18,18 @@ _TINY, _SMALL = 1e-15, 1e-9
 
 class Bleu(Metric):
     name = "bleu"
+    keys = ("bleu_1", "bleu_2", "bleu_3", "bleu_4")
+    input = "tokens"
+    help = "BLEU-1..4 as pycocoevalcap (closest reference length, its smoothing)"
 
     def __init__(self, max_n: int = 4):
         self.max_n = max_n
 
     def settings(self) -> dict:
         return {"n": self.max_n, "reflen": "closest", "smooth": "1e-15/1e-9"}
+
+    def per_case(self, result: MetricResult) -> dict[str, np.ndarray]:
+        return {f"bleu_{n}": result.extra[f"per_case_bleu_{n}"] for n in range(1, self.max_n + 1)}
 
     def compute(self, hyps, refs, ngrams: NgramCounts | None = None) -> MetricResult:
         """``ngrams``: counts already made for these inputs (shared with CIDEr)."""

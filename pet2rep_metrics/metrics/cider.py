@@ -50,6 +50,9 @@ class DocumentFrequency:
 
 class Cider(Metric):
     name = "cider"
+    keys = ("cider",)
+    input = "tokens"
+    help = "CIDEr-D as pycocoevalcap (document frequencies over the references scored)"
 
     def __init__(self, max_n: int = 4, sigma: float = 6.0):
         self.max_n = max_n

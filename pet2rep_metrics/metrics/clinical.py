@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..labels import ABNORMAL_STATES, organ_set
-from .base import MetricResult
+from .base import Metric, MetricResult
 
 _K = len(ABNORMAL_STATES)
 
@@ -51,20 +51,32 @@ def _macro(counts: np.ndarray) -> dict[str, float]:
     }
 
 
-class ClinicalEfficacy:
-    """CE / OUA over an organ set (see module docstring)."""
+class ClinicalEfficacy(Metric):
+    """CE / OUA over an organ set (see module docstring), on label tables."""
 
     name = "ce"
+    keys = ("ce_precision", "ce_recall", "ce_f1", "oua_accuracy")
+    input = "labels"
+    help = "PET2Rep's clinical efficacy: macro P/R/F1 over increased/decreased/absent per organ"
 
     def __init__(self, organs="pet2rep"):
         self.organs = organ_set(organs)
+
+    def per_case(self, result: MetricResult) -> dict[str, np.ndarray]:
+        return {"ce_f1": result.per_case, "oua_accuracy": result.extra["per_case_oua_accuracy"]}
+
+    def details(self, result: MetricResult) -> dict:
+        return {
+            "ce_per_state": result.extra["per_state"],
+            "ce_per_organ": result.extra["per_organ"],
+        }
 
     def signature(self) -> str:
         from .. import __version__
 
         return f"ce|organs:{len(self.organs)}:{','.join(self.organs)}|states:{'/'.join(ABNORMAL_STATES)}|avg:macro|version:{__version__}"
 
-    def compute_labels(
+    def compute(
         self, pred_labels: list[dict[str, list[str]]], ref_labels: list[dict[str, list[str]]]
     ) -> MetricResult:
         """Score label tables (one dict organ -> states per case, both sides, same length)."""

@@ -24,6 +24,7 @@ from itertools import chain
 import numpy as np
 
 from .._cache import bounded_cache
+from .base import Metric, MetricResult
 
 ALPHA, BETA, GAMMA, DELTA = 0.85, 0.20, 0.60, 0.75
 MODULE_WEIGHTS = (1.0, 0.6, 0.8, 0.6)  # exact, stem, synonym, paraphrase: scoring
@@ -547,25 +548,34 @@ def function_word_source() -> str:
     return _function_words()[1]
 
 
-class Meteor:
-    """METEOR 1.5 (see module docstring) behind the common metric interface."""
+class Meteor(Metric):
+    """METEOR 1.5 (see module docstring). ``backend``: 'python' (this package's search, compiled
+    when a C compiler was there at install) or 'java' (pycocoevalcap's jar; needs Java)."""
 
     name = "meteor"
+    keys = ("meteor",)
+    input = "tokens"
+    help = "METEOR 1.5 (-l en -norm, exact and stem modules), pooled as the jar pools"
 
-    def __init__(self, use_stem: bool = True, threads: int = 1):
+    def __init__(self, use_stem: bool = True, threads: int = 1, backend: str = "python"):
         """``threads``: compiled searches run at once over parts of the batch (same numbers)."""
+        if backend not in ("python", "java"):
+            raise ValueError("meteor must be 'python' or 'java'")
         self.use_stem = use_stem
         self.threads = max(1, threads)
+        self.backend = backend
 
     def signature(self) -> str:
         from .. import __version__
 
+        if self.backend == "java":
+            return f"meteor|impl:java(pycocoevalcap meteor-1.5 -l en -norm)|version:{__version__}"
         modules = "exact+stem" if self.use_stem else "exact"
         return f"meteor|impl:python+{backend()}-beam|modules:{modules}|norm:yes|fw:{function_word_source()}|beam:{BEAM_SIZE}|version:{__version__}"
 
     def compute(self, hyps, refs):
-        from .base import MetricResult
-
+        if self.backend == "java":
+            return _java(hyps, refs, self.signature())
         best = _best_rows(hyps, refs, self.use_stem, self.threads)
         per_case = np.array([score for _, score in best], dtype=float)
         table = np.array([stats.as_row() for stats, _ in best]) if best else np.zeros((0, 23))
@@ -578,6 +588,37 @@ class Meteor:
             case_stats=table,
             aggregate=pool,
         )
+
+
+def _java(hyp_tokens, ref_tokens, signature: str) -> MetricResult:
+    """pycocoevalcap's Java METEOR on the same space-joined tokens (the reference backend); the
+    jar's per-segment statistics are kept, so the corpus score is the jar's pooled one and
+    intervals re-pool them."""
+    try:
+        from pycocoevalcap.meteor.meteor import Meteor as JavaMeteor
+    except ImportError as exc:
+        raise ImportError(
+            "--meteor java needs pycocoevalcap and Java: pip install 'pet2rep-metrics[reference]'"
+        ) from exc
+    gts = {i: [" ".join(r) or " " for r in refs] for i, refs in enumerate(ref_tokens)}
+    res = {i: [" ".join(h) or " "] for i, h in enumerate(hyp_tokens)}
+    try:
+        scorer = JavaMeteor()
+        stats = [scorer._stat(res[i][0], gts[i]) for i in res]
+        score, scores = scorer.compute_score(gts, res)
+    except OSError as exc:
+        raise RuntimeError(
+            f"Java METEOR could not run ({exc}); install Java 8+ or use meteor='python'"
+        ) from exc
+    table = np.array([[float(v) for v in line.split()] for line in stats], dtype=float)
+    return MetricResult(
+        "meteor",
+        float(score),
+        np.array(scores, dtype=float),
+        signature,
+        case_stats=table,
+        aggregate=lambda rows: {"meteor": float(score)} if rows is table else pool(rows),
+    )
 
 
 def pool(rows: np.ndarray) -> dict[str, float]:

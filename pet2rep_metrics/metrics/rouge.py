@@ -13,6 +13,9 @@ from .base import Metric, MetricResult
 
 class RougeL(Metric):
     name = "rouge_l"
+    keys = ("rouge_l",)
+    input = "tokens"
+    help = "ROUGE-L as pycocoevalcap (LCS, beta 1.2, best precision and recall over references)"
 
     def __init__(self, beta: float = 1.2):
         self.beta = beta

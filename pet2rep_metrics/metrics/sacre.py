@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import MetricResult
+from .base import Metric, MetricResult
 from .tokenize import tokenize
 
 
@@ -20,23 +20,25 @@ def _sacrebleu(metric, name: str, hyps: list[str], refs: list[list[str]]) -> Met
     return MetricResult(name, corpus, per_case, signature)
 
 
-class ChrF:
+class ChrF(Metric):
     name = "chrf"
+    keys = ("chrf",)
+    input = "text"
+    help = "chrF (sacrebleu), on the texts"
 
-    def compute_text(
-        self, hyps: list[str], refs: list[list[str]], language: str | None
-    ) -> MetricResult:
+    def compute(self, hyps: list[str], refs: list[list[str]], language: str | None) -> MetricResult:
         from sacrebleu.metrics import CHRF
 
         return _sacrebleu(CHRF(), self.name, hyps, refs)
 
 
-class SacreBleu:
+class SacreBleu(Metric):
     name = "sacrebleu"
+    keys = ("sacrebleu",)
+    input = "text"
+    help = "BLEU as sacrebleu computes it (zh tokenizer for Chinese, 13a otherwise)"
 
-    def compute_text(
-        self, hyps: list[str], refs: list[list[str]], language: str | None
-    ) -> MetricResult:
+    def compute(self, hyps: list[str], refs: list[list[str]], language: str | None) -> MetricResult:
         from sacrebleu.metrics import BLEU
 
         metric = BLEU(tokenize="zh" if language == "zh" else "13a", effective_order=True)
@@ -53,17 +55,21 @@ class _KeepCJK:
         return tokenize(text, self.language)
 
 
-class RougeScore:
+class RougeScore(Metric):
     name = "rouge_score"
+    keys = ("rouge1", "rouge2", "rougeL_f1")
+    input = "text"
+    help = "ROUGE-1/2/L (rouge-score, with this package's tokens so that Chinese is kept)"
+
+    def per_case(self, result: MetricResult) -> dict[str, np.ndarray]:
+        return {key: result.case_stats[:, k] for k, key in enumerate(self.keys)}
 
     def signature(self) -> str:
         return (
             "rouge-score|types:rouge1,rouge2,rougeL|f1|tokenizer:pet2rep|agg:mean-of-max-over-refs"
         )
 
-    def compute_text(
-        self, hyps: list[str], refs: list[list[str]], language: str | None
-    ) -> MetricResult:
+    def compute(self, hyps: list[str], refs: list[list[str]], language: str | None) -> MetricResult:
         from rouge_score import rouge_scorer
 
         scorer = rouge_scorer.RougeScorer(

@@ -13,7 +13,7 @@ import re
 import unicodedata
 
 from .._cache import bounded_cache
-from ..extract.normalize import detect_language
+from ..language import detect_language
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _ZH_TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+(?:[./-][^\W_{_CJK}]+)*")

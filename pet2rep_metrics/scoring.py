@@ -1,4 +1,10 @@
-"""Scorer: every metric behind one object, built once (pipelines, caches), reused for many calls."""
+"""Scorer: every metric behind one object, built once (pipelines, caches), reused for many calls.
+
+It sits above the extractor and the metrics: it tokenises (one language per corpus), extracts
+labels (each report in its own language; cached, optionally in helper processes), dispatches
+every metric of the registry (metrics/registry.py) by the input it takes, scores large calls
+in chunks, and adds to each result's signature what it chose (tokenisation, language,
+extractor)."""
 
 from __future__ import annotations
 
@@ -16,21 +22,27 @@ from typing import Any
 
 import numpy as np
 
-from .. import _validate
-from ..extract import Extractor
-from ..extract.worker import ExtractionHelper, HelperError
-from ._ngrams import Vocabulary, count_ngrams
-from .base import MetricResult
-from .bleu import Bleu
-from .cider import Cider, DocumentFrequency
-from .clinical import ClinicalEfficacy
-from .meteor import Meteor
-from .meteor import backend as meteor_backend
-from .rouge import RougeL
-from .tokenize import tokenize
+from . import _validate
+from .extract import Extractor
+from .extract.worker import ExtractionHelper, HelperError
+from .language import check_language, detect_language
+from .metrics import registry
+from .metrics._ngrams import Vocabulary, count_ngrams
+from .metrics.base import Metric, MetricResult
+from .metrics.bleu import Bleu
+from .metrics.cider import Cider, DocumentFrequency
+from .metrics.clinical import ClinicalEfficacy
+from .metrics.meteor import Meteor
+from .metrics.meteor import backend as meteor_backend
+from .metrics.rouge import RougeL
+from .metrics.tokenize import tokenize
 
-DEFAULT_METRICS = ("bleu", "meteor", "rouge_l", "cider", "ce")
-ALL_METRICS = (*DEFAULT_METRICS, "chrf", "sacrebleu", "rouge_score", "bertscore")
+_TOKENIZATION = {"zh": "cjk-char+ascii-runs,lower,no-punct", "en": "ptb,lower,no-punct"}
+DEFAULT_METRICS = registry.default_names()
+ALL_METRICS = registry.names()  # the package's own; registered metrics count too
+# the package's metrics on tokens with a shared fast path (one n-gram count for BLEU and
+# CIDEr, METEOR on a second thread), by name and the class that has it
+_FAST_PATH = {"bleu": Bleu, "meteor": Meteor, "rouge_l": RougeL, "cider": Cider}
 # labels of recent texts (references repeat across training steps): at most 8192 texts of up
 # to 8192 characters (about 100 MB at worst; a PET2Rep report is about 1,000 characters)
 _LABEL_CACHE_SIZE = 8192
@@ -45,7 +57,8 @@ _HELPER_S_PER_TEXT = 0.05
 class Scorer:
     """Scores generated reports against references.
 
-    ``metrics``: names from ALL_METRICS. ``organs``: organ set for CE ('pet2rep', 'all', a file
+    ``metrics``: names from the metric registry (``registry.names()``: the package's own and any
+    registered). ``organs``: organ set for CE ('pet2rep', 'all', a file
     or a list). ``language``: 'zh', 'en' or None (detected from the references). ``meteor``:
     'python' (this package's METEOR 1.5) or 'java' (pycocoevalcap's jar; needs Java).
     ``workers``: processes that extract labels for CE; with 2 or more, helper processes (each
@@ -69,15 +82,17 @@ class Scorer:
         workers: int = 1,
         chunk_size: int = 1000,
     ):
-        unknown = [m for m in metrics if m not in ALL_METRICS]
+        if isinstance(metrics, str):
+            metrics = [m.strip() for m in metrics.split(",") if m.strip()]
+        unknown = [m for m in metrics if m not in registry.names()]
         if unknown:
-            raise ValueError(f"unknown metric(s) {unknown}; choose from {', '.join(ALL_METRICS)}")
+            raise ValueError(
+                f"unknown metric(s) {unknown}; choose from {', '.join(registry.names())}"
+            )
         if meteor not in ("python", "java"):
             raise ValueError("meteor must be 'python' or 'java'")
-        if language not in (None, "auto", "zh", "en"):
-            raise ValueError(f"language must be 'zh', 'en' or None, not {language!r}")
         self.metrics = tuple(dict.fromkeys(metrics))
-        self.language = None if language == "auto" else language
+        self.language = check_language(language)
         self.zh_words = zh_words
         if not isinstance(workers, int) or workers < 1:
             raise ValueError(f"workers must be a positive integer, not {workers!r}")
@@ -85,23 +100,31 @@ class Scorer:
             raise ValueError(f"chunk_size must be a positive integer, not {chunk_size!r}")
         self.chunk_size = chunk_size
         self.meteor_backend = meteor
-        self.clinical = ClinicalEfficacy(organs)
+        options = registry.ScorerOptions(organs, meteor, bertscore_model, bertscore_layers)
+        self._metrics: dict[str, Metric] = {
+            name: registry.entry(name).build(options) for name in self.metrics
+        }
+        self._fast = tuple(
+            name
+            for name, kind in _FAST_PATH.items()
+            if type(self._metrics.get(name)) is kind  # a metric registered over it: generic path
+        )
+        self.clinical = self._metrics.get("ce") or ClinicalEfficacy(organs)
         self.extractor = extractor or Extractor()
         self._labels: OrderedDict[tuple[str, str], dict[str, list[str]]] = OrderedDict()
         self._helpers: list[ExtractionHelper] = []
-        if workers > 1 and "ce" in self.metrics:
+        if workers > 1 and self._uses("labels"):
             if type(self.extractor) is not Extractor:
                 raise ValueError("workers > 1 needs a plain Extractor (helpers rebuild it)")
             self._start_helpers(workers - 1)
         if "meteor" in self.metrics and meteor == "python":
-            from .meteor import warm_up
+            from .metrics.meteor import warm_up
 
             warm_up()  # stemmer and function words load here, not inside the first score() call
-        self._bertscore = None
-        if "bertscore" in self.metrics:
-            from .bertscore import BertScore
 
-            self._bertscore = BertScore(bertscore_model, bertscore_layers)
+    def _uses(self, kind: str) -> list[str]:
+        """The metrics asked for that take ``kind`` (tokens, text, labels), in registry order."""
+        return [n for n in self.metrics if registry.entry(n).input == kind]
 
     def _start_helpers(self, count: int) -> None:
         started = []
@@ -150,20 +173,10 @@ class Scorer:
         out: dict[str, Any] = {"n": len(next(iter(results.values())).per_case) if results else 0}
         per: dict[str, np.ndarray] = {}
         for name, result in results.items():
+            metric = self._metrics[name]
             out.update(result.pooled())
-            if name == "bleu":
-                for n in range(1, 5):
-                    per[f"bleu_{n}"] = result.extra[f"per_case_bleu_{n}"]
-            elif name == "ce":
-                out["ce_per_state"] = result.extra["per_state"]
-                out["ce_per_organ"] = result.extra["per_organ"]
-                per["ce_f1"] = result.per_case
-                per["oua_accuracy"] = result.extra["per_case_oua_accuracy"]
-            elif name == "rouge_score":
-                for k, key in enumerate(("rouge1", "rouge2", "rougeL_f1")):
-                    per[key] = result.case_stats[:, k]
-            else:
-                per[result.name] = result.per_case
+            out.update(metric.details(result))
+            per.update(metric.per_case(result))
         out["config"] = self.config(results, language)
         return out, per
 
@@ -217,31 +230,26 @@ class Scorer:
                 pred_labels += chunk_pred
                 reference += chunk_ref
             results.update({name: MetricResult.concat(p) for name, p in parts.items()})
-            if "cider" in self.metrics and frequencies is None:
+            if "cider" in self._fast and frequencies is None:
                 # a vocabulary too large for global 64-bit n-gram codes: one pass over all
                 hyps, refs = self._tokens(preds, ref_lists, language)
-                results["cider"] = Cider().compute(hyps, refs)
-        if "ce" in self.metrics:
-            results["ce"] = self.clinical.compute_labels(pred_labels, reference)
-        for name in ("chrf", "sacrebleu", "rouge_score"):
-            if name in self.metrics:
-                from . import sacre
-
-                metric = {
-                    "chrf": sacre.ChrF,
-                    "sacrebleu": sacre.SacreBleu,
-                    "rouge_score": sacre.RougeScore,
-                }[name]()
-                results[name] = metric.compute_text(preds, ref_lists, language)
-        if self._bertscore is not None:
-            results["bertscore"] = self._bertscore.compute_text(preds, ref_lists, language)
-        return {name: results[name] for name in self.metrics if name in results}
+                results["cider"] = self._metrics["cider"].compute(hyps, refs)
+        for name in self._uses("labels"):
+            results[name] = self._metrics[name].compute(pred_labels, reference)
+            results[name].signature += f"|{self.extractor.signature}"
+        for name in self._uses("text"):
+            results[name] = self._metrics[name].compute(preds, ref_lists, language)
+            results[name].signature += f"|lang:{language}"
+        context = f"|tok:{self._tokenization(language)}|lang:{language}"
+        for name in self._uses("tokens"):
+            results[name].signature += context
+        return {name: results[name] for name in self.metrics}
 
     def _chunk(self, preds, ref_lists, gold, language, frequencies, in_chunks=False):
         """(lexical results, predicted labels, reference labels) of consecutive cases: helpers
         (if any) extract their share while this thread computes the lexical metrics."""
         pending_labels = None
-        if "ce" in self.metrics:
+        if self._uses("labels"):
             missing = [i for i, g in enumerate(gold) if g is None]
             # each report is read in its own language (an English report in a Chinese corpus
             # too) unless the scorer was given one; the corpus language only tokenises
@@ -275,7 +283,7 @@ class Scorer:
     def _cider_frequencies(self, preds, ref_lists, language) -> DocumentFrequency | None:
         """CIDEr's document frequencies over every reference set, chunk by chunk (None when
         CIDEr is not asked for, or the vocabulary is too large for global n-gram codes)."""
-        if "cider" not in self.metrics:
+        if "cider" not in self._fast:
             return None
         spans = range(0, len(preds), self.chunk_size)
         words: set[str] = set()
@@ -299,38 +307,43 @@ class Scorer:
     def _lexical(
         self, preds, ref_lists, language, results, frequencies=None, in_chunks=False
     ) -> Future | None:
-        """BLEU, ROUGE-L and CIDEr into ``results``; METEOR too, or its future when the compiled
-        search runs on the worker thread. ``in_chunks``: these cases are a chunk of a larger
-        call, whose CIDEr needs ``frequencies`` (without them it is left to that call)."""
-        lexical = [m for m in self.metrics if m in ("bleu", "meteor", "rouge_l", "cider")]
-        if not lexical:
+        """The metrics on tokens into ``results``: BLEU, ROUGE-L and CIDEr from one n-gram count,
+        METEOR too, or its future when the compiled search runs on the worker thread, then any
+        other metric on tokens. ``in_chunks``: these cases are a chunk of a larger call, whose
+        CIDEr needs ``frequencies`` (without them it is left to that call)."""
+        lexical = self._fast
+        if not self._uses("tokens"):
             return None
         hyp_tokens, ref_tokens = self._tokens(preds, ref_lists, language)
         meteor_future = None
         if "meteor" in lexical:
+            meteor = self._metrics["meteor"]
             if self.meteor_backend == "java":
-                results["meteor"] = _java_meteor(hyp_tokens, ref_tokens)
+                results["meteor"] = meteor.compute(hyp_tokens, ref_tokens)
             elif meteor_backend() == "c" and len(preds) > 1:
                 # the compiled search releases the GIL: it runs beside everything else, split
                 # in two only where this thread has no extraction to do (measured: a split
                 # search slows the extraction more than it gains)
-                threads = 2 if "ce" not in self.metrics and (os.cpu_count() or 1) > 1 else 1
-                meteor_future = _worker().submit(
-                    Meteor(threads=threads).compute, hyp_tokens, ref_tokens
-                )
+                threads = 2 if not self._uses("labels") and (os.cpu_count() or 1) > 1 else 1
+                threaded = Meteor(use_stem=meteor.use_stem, threads=threads)
+                meteor_future = _worker().submit(threaded.compute, hyp_tokens, ref_tokens)
             else:
-                results["meteor"] = Meteor().compute(hyp_tokens, ref_tokens)
+                results["meteor"] = meteor.compute(hyp_tokens, ref_tokens)
         cider = "cider" in lexical and (frequencies is not None or not in_chunks)
         ngrams = None
         if "bleu" in lexical and cider:
             vocabulary = frequencies.vocabulary if frequencies is not None else None
             ngrams = count_ngrams(hyp_tokens, ref_tokens, 4, vocabulary)  # shared by both
         if "bleu" in lexical:
-            results["bleu"] = Bleu().compute(hyp_tokens, ref_tokens, ngrams)
+            results["bleu"] = self._metrics["bleu"].compute(hyp_tokens, ref_tokens, ngrams)
         if "rouge_l" in lexical:
-            results["rouge_l"] = RougeL().compute(hyp_tokens, ref_tokens)
+            results["rouge_l"] = self._metrics["rouge_l"].compute(hyp_tokens, ref_tokens)
         if cider:
-            results["cider"] = Cider().compute(hyp_tokens, ref_tokens, ngrams, frequencies)
+            cider_metric = self._metrics["cider"]
+            results["cider"] = cider_metric.compute(hyp_tokens, ref_tokens, ngrams, frequencies)
+        for name in self._uses("tokens"):
+            if name not in lexical:
+                results[name] = self._metrics[name].compute(hyp_tokens, ref_tokens)
         return meteor_future
 
     def _abandon(self, pending: _PendingLabels, drain: bool) -> None:
@@ -434,15 +447,13 @@ class Scorer:
         """Every setting that changes a number: tokenisation, organ set, backends, versions."""
         import sacrebleu
 
-        from .. import __version__
+        from . import __version__
 
-        tokenization = {
-            "zh": "jieba-words" if self.zh_words else "cjk-char+ascii-runs,lower,no-punct",
-            "en": "ptb(pycocoevalcap),lower,punct-removed",
-        }
         return {
             "language": language,
-            "tokenization": tokenization.get(language or "", tokenization),
+            "tokenization": self._tokenization(language)
+            if language in _TOKENIZATION
+            else {lang: self._tokenization(lang) for lang in _TOKENIZATION},
             "organs": list(self.clinical.organs),
             "organ_set_size": len(self.clinical.organs),
             "metrics": list(self.metrics),
@@ -452,12 +463,15 @@ class Scorer:
             "versions": {"pet2rep_metrics": __version__, "sacrebleu": sacrebleu.__version__},
         }
 
+    def _tokenization(self, language: str | None) -> str:
+        if language == "zh" and self.zh_words:
+            return "jieba-words"
+        return _TOKENIZATION.get(language or "zh", "?")
+
     def language_of(self, refs) -> str:
         """The scoring language: the one given, else the majority detected in the references."""
         if self.language:
             return self.language
-        from ..extract.normalize import detect_language
-
         votes = Counter(
             detect_language(r if isinstance(r, str) else (r[0] if r else "")) for r in refs[:200]
         )
@@ -476,36 +490,3 @@ class _PendingLabels:
 @cache
 def _worker() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="pet2rep-meteor")
-
-
-def _java_meteor(hyp_tokens: list[list[str]], ref_tokens: list[list[list[str]]]) -> MetricResult:
-    """pycocoevalcap's Java METEOR on the same space-joined tokens (the reference backend)."""
-    try:
-        from pycocoevalcap.meteor.meteor import Meteor as JavaMeteor
-    except ImportError as exc:
-        raise RuntimeError(
-            "--meteor java needs pycocoevalcap and Java: pip install 'pet2rep-metrics[reference]'"
-        ) from exc
-    from .meteor import pool
-
-    gts = {i: [" ".join(r) or " " for r in refs] for i, refs in enumerate(ref_tokens)}
-    res = {i: [" ".join(h) or " "] for i, h in enumerate(hyp_tokens)}
-    try:
-        scorer = JavaMeteor()
-        # the jar's own statistics per segment (what compute_score sends back to it), so that
-        # the corpus score is the jar's pooled one and intervals can re-pool them
-        stats = [scorer._stat(res[i][0], gts[i]) for i in res]
-        score, scores = scorer.compute_score(gts, res)
-    except (OSError, FileNotFoundError) as exc:
-        raise RuntimeError(
-            f"Java METEOR could not run ({exc}); install Java 8+ or use meteor='python'"
-        ) from exc
-    table = np.array([[float(v) for v in line.split()] for line in stats], dtype=float)
-    return MetricResult(
-        "meteor",
-        float(score),
-        np.array(scores, dtype=float),
-        "meteor|impl:java(pycocoevalcap meteor-1.5 -l en -norm)",
-        case_stats=table,
-        aggregate=lambda rows: {"meteor": float(score)} if rows is table else pool(rows),
-    )
