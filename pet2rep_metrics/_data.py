@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+from functools import lru_cache
 from pathlib import Path
 
 _ENV_VAR = "PET2REP_LEXICONS"
@@ -27,6 +29,31 @@ def lexicon_dir() -> Path:
     raise FileNotFoundError(
         "pet2rep_metrics lexicons not found: reinstall the package or set " + _ENV_VAR
     )
+
+
+def lexicon_source(folder: str | Path | None = None) -> tuple[str, Path]:
+    """(where the lexicons come from, their folder): 'custom' for a folder given, 'env' for
+    ``PET2REP_LEXICONS``, 'packaged' for the package's own."""
+    if folder is not None:
+        return "custom", Path(folder)
+    return ("env" if os.environ.get(_ENV_VAR) else "packaged"), lexicon_dir()
+
+
+def lexicon_hash(folder: str | Path | None = None) -> str:
+    """The first 12 hex digits of a SHA-256 over the lexicon files' names and bytes: equal
+    hashes, equal lexicons (what a signature needs to tell two extractors apart)."""
+    path = lexicon_source(folder)[1]
+    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (".tsv", ".txt"))
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    return _hash(str(path.resolve()), stamp)
+
+
+@lru_cache(maxsize=16)
+def _hash(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for name, _mtime, _size in stamp:
+        digest.update(name.encode() + b"\0" + (Path(folder) / name).read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
 
 
 def read_tsv(name: str, folder: Path | None = None) -> list[dict[str, str]]:

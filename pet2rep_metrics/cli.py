@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .errors import MetricUnavailable
 from .io import InputError, check_outputs
 from .runner.backends import BackendError as _BackendError
 
@@ -41,6 +42,7 @@ def _user_errors():
         FileExistsError,
         ImportError,
         _BackendError,
+        MetricUnavailable,
         OSError,
         UnicodeError,
     ) as exc:
@@ -73,6 +75,77 @@ def _progress(total: int, description: str):
     )
 
 
+# --------------------------------------------------------------------------- shared options
+# One definition per option: the same name, default and meaning in every command that has it.
+_Organs = Annotated[
+    str,
+    typer.Option(help="Organ set for CE and the audit: pet2rep | all | FILE | comma-separated ids"),
+]
+_Metrics = Annotated[
+    str,
+    typer.Option(
+        help="Comma-separated: bleu,meteor,rouge_l,cider,ce,chrf,sacrebleu,rouge_score,"
+        "bertscore or any registered metric (see pet2rep-score --list-metrics)"
+    ),
+]
+_Language = Annotated[str, typer.Option(help="auto | zh | en")]
+_Meteor = Annotated[str, typer.Option(help="python | java (pycocoevalcap's jar)")]
+_ZhWords = Annotated[bool, typer.Option(help="jieba words instead of characters for Chinese")]
+_SpacyModel = Annotated[
+    str | None,
+    typer.Option(
+        help="English spaCy model of the extractor: blank (default), auto, or a name/path"
+    ),
+]
+_BertModel = Annotated[str | None, typer.Option(help="BERTScore model name or local folder")]
+_BertLayers = Annotated[int | None, typer.Option(help="BERTScore layer for a local model")]
+_Bootstrap = Annotated[
+    int, typer.Option(min=0, help="Bootstrap resamples for the 95% intervals (0: none)")
+]
+_Trials = Annotated[int, typer.Option(min=1, help="Randomisation trials of the paired tests")]
+_Json = Annotated[Path | None, typer.Option("--json", help="Write all figures as one JSON object")]
+_Html = Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML report")]
+_DEFAULT_METRICS = "bleu,meteor,rouge_l,cider,ce"
+
+
+def _scorer(
+    metrics: str,
+    organs: str,
+    language: str,
+    zh_words: bool,
+    meteor: str,
+    model: str | None,
+    bertscore_model: str | None,
+    bertscore_layers: int | None,
+    workers: int,
+):
+    """The Scorer every command that scores builds from the shared options."""
+    from .extract import Extractor
+    from .language import check_language
+    from .scoring import Scorer
+
+    return Scorer(
+        metrics=[m.strip() for m in metrics.split(",") if m.strip()],
+        organs=organs,
+        language=check_language(language, name="--language"),
+        zh_words=zh_words,
+        meteor=meteor,
+        extractor=Extractor(model=model),
+        bertscore_model=bertscore_model,
+        bertscore_layers=bertscore_layers,
+        workers=workers,
+    )
+
+
+def _write_html(path: Path | None, page) -> None:
+    """Write the page ``page()`` builds (only when asked: HTML needs matplotlib)."""
+    if path is not None:
+        from .io import atomic_writer
+
+        with atomic_writer(path) as handle:
+            handle.write(page())
+
+
 # --------------------------------------------------------------------------- pet2rep-extract
 extract_app = typer.Typer(
     add_completion=False, help="Read PET/CT reports into organ x uptake tables."
@@ -88,10 +161,8 @@ def extract(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write JSONL here instead of a table")
     ] = None,
-    language: Annotated[str, typer.Option(help="auto | zh | en")] = "auto",
-    model: Annotated[
-        str | None, typer.Option(help="English spaCy model: blank (default), auto, or a name/path")
-    ] = None,
+    language: _Language = "auto",
+    model: _SpacyModel = None,
     workers: Annotated[
         int,
         typer.Option(
@@ -105,13 +176,12 @@ def extract(
     from .extract import Extractor
     from .extract.parallel import extract_rows
     from .io import atomic_writer, iter_reports, json_line
+    from .language import check_language
 
     with _user_errors():
-        if language not in ("auto", "zh", "en"):
-            raise ValueError(f"--language must be auto, zh or en, not {language!r}")
         check_outputs([input], [output])
         total = _count_lines(input)
-        extractor = Extractor(language=None if language == "auto" else language, model=model)
+        extractor = Extractor(language=check_language(language, name="--language"), model=model)
         reports = iter_reports(input)
         with _progress(total, "extracting") as progress:
             task = progress.add_task("extracting", total=total, rate="")
@@ -202,29 +272,34 @@ def _list_metrics() -> None:
     raise typer.Exit(0)
 
 
-def _headline(report: dict) -> list[str]:
-    """The corpus scores in ``report``, in registry (table) order."""
-    from .metrics import registry
-
-    return [k for k in registry.output_keys() if k in report]
-
-
 @score_app.command()
 def score(
     files: Annotated[list[Path], typer.Argument(help="PREDS REFS (or REFS alone with --template)")],
-    organs: Annotated[
-        str, typer.Option(help="Organ set for CE: pet2rep | all | FILE | comma-separated ids")
-    ] = "pet2rep",
-    metrics: Annotated[
-        str,
-        typer.Option(
-            help="Comma-separated: bleu,meteor,rouge_l,cider,ce,chrf,sacrebleu,rouge_score,"
-            "bertscore or any registered metric (--list-metrics)"
-        ),
-    ] = "bleu,meteor,rouge_l,cider,ce",
-    json_out: Annotated[
-        Path | None, typer.Option("--json", help="Write all figures as one JSON object")
+    metrics: _Metrics = _DEFAULT_METRICS,
+    organs: _Organs = "pet2rep",
+    language: _Language = "auto",
+    meteor: _Meteor = "python",
+    zh_words: _ZhWords = False,
+    model: _SpacyModel = None,
+    bertscore_model: _BertModel = None,
+    bertscore_layers: _BertLayers = None,
+    bootstrap: _Bootstrap = 1000,
+    against: Annotated[
+        Path | None, typer.Option(help="A second PREDS file: paired randomisation test")
     ] = None,
+    trials: _Trials = 1000,
+    template: Annotated[
+        bool, typer.Option(help="Score a fixed template report as every prediction")
+    ] = False,
+    template_file: Annotated[
+        Path | None, typer.Option(help="Template text (default: the project's own)")
+    ] = None,
+    json_out: _Json = None,
+    per_case_out: Annotated[
+        Path | None, typer.Option("--per-case", help="Write per-case scores as CSV")
+    ] = None,
+    html_out: _Html = None,
+    workers: _Workers = 1,
     list_metrics: Annotated[
         bool,
         typer.Option(
@@ -234,43 +309,11 @@ def score(
             help="Print every metric the registry knows (name, input, scores) and exit",
         ),
     ] = False,
-    per_case_out: Annotated[
-        Path | None, typer.Option("--per-case", help="Write per-case scores as CSV")
-    ] = None,
-    language: Annotated[str, typer.Option(help="auto | zh | en")] = "auto",
-    meteor: Annotated[str, typer.Option(help="python | java (pycocoevalcap's jar)")] = "python",
-    bootstrap: Annotated[
-        int, typer.Option(help="Bootstrap resamples for 95% intervals (0: none)")
-    ] = 0,
-    against: Annotated[
-        Path | None, typer.Option(help="A second PREDS file: paired randomisation test")
-    ] = None,
-    template: Annotated[
-        bool, typer.Option(help="Score a fixed template report as every prediction")
-    ] = False,
-    template_file: Annotated[
-        Path | None, typer.Option(help="Template text (default: the project's own)")
-    ] = None,
-    zh_words: Annotated[
-        bool, typer.Option(help="jieba words instead of characters for Chinese")
-    ] = False,
-    bertscore_model: Annotated[
-        str | None, typer.Option(help="BERTScore model name or local folder")
-    ] = None,
-    bertscore_layers: Annotated[
-        int | None, typer.Option(help="BERTScore layer for a local model")
-    ] = None,
-    html_out: Annotated[
-        Path | None,
-        typer.Option("--html", help="Write an HTML report (per-organ CE, score distributions)"),
-    ] = None,
-    workers: _Workers = 1,
 ) -> None:
     """Score PREDS against REFS (JSONL matched by id). Exit 2 on input that cannot be trusted."""
-    from .io import pair_by_id, read_predictions, read_references, read_text, write_csv, write_json
-    from .metrics import bootstrap_ci, paired_randomization
-    from .runner.templates import default_template
-    from .scoring import Scorer
+    from . import reporting
+    from .io import pair_by_id, read_predictions, read_references, write_csv, write_json
+    from .language import check_language
 
     with _user_errors():
         check_outputs([*files, template_file, against], [json_out, html_out, per_case_out])
@@ -281,15 +324,10 @@ def score(
                 )
             refs_path = files[0]
             refs = read_references(refs_path)
-            lang = None if language == "auto" else language
-            text = read_text(template_file) if template_file else None
-            ids = list(refs)
-            if text is None:
-                from .extract.normalize import detect_language
-
-                text = default_template(lang or detect_language(next(iter(refs.values()))["text"]))
-            preds = {i: {"text": text} for i in ids}
-            preds_path = Path("<template>")
+            preds = reporting.template_predictions(
+                refs, check_language(language, name="--language"), template_file
+            )
+            preds_path, ids = Path("<template>"), list(refs)
         else:
             if len(files) != 2:
                 raise ValueError("give two files: pet2rep-score PREDS REFS")
@@ -297,85 +335,57 @@ def score(
             preds = read_predictions(preds_path)
             refs = read_references(refs_path)
             ids = pair_by_id(preds, refs, preds_path, refs_path)
-        scorer = Scorer(
-            metrics=[m.strip() for m in metrics.split(",") if m.strip()],
-            organs=organs,
-            language=None if language == "auto" else language,
-            zh_words=zh_words,
-            meteor=meteor,
-            bertscore_model=bertscore_model,
-            bertscore_layers=bertscore_layers,
-            workers=workers,
-        )
-        pred_texts = [preds[i]["text"] for i in ids]
-        ref_texts = [refs[i]["text"] for i in ids]
-        ref_labels = [refs[i]["labels"] for i in ids]
-        language_used = scorer.language_of(ref_texts)
-        results = scorer.results(pred_texts, ref_texts, ref_labels, language=language_used)
-        report = _summarize(scorer, results, ids, language_used)
-        report["config"]["template"] = template
-        intervals = {}
-        if bootstrap > 0:
-            for result in results.values():
-                intervals.update(bootstrap_ci(result, bootstrap))
-            report["ci95"] = intervals
+        other = None
         if against is not None:
             other = read_predictions(against)
             pair_by_id(other, refs, against, refs_path)
-            other_results = scorer.results(
-                [other[i]["text"] for i in ids], ref_texts, ref_labels, language=language_used
+        scorer = _scorer(
+            metrics, organs, language, zh_words, meteor, model, bertscore_model,
+            bertscore_layers, workers,
+        )  # fmt: skip
+        with scorer:
+            ref_texts = [refs[i]["text"] for i in ids]
+            ref_labels = [refs[i]["labels"] for i in ids]
+            language_used = scorer.language_of(ref_texts)
+            results = scorer.results(
+                [preds[i]["text"] for i in ids], ref_texts, ref_labels, language=language_used
             )
-            report["paired_test"] = {
-                "against": str(against),
-                "method": "approximate randomisation, 1000 trials",
-                "p_values": {
-                    k: v
-                    for name in results
-                    for k, v in paired_randomization(results[name], other_results[name]).items()
-                },
-                "against_scores": {
-                    k: v for r in other_results.values() for k, v in r.pooled().items()
-                },
-            }
-        scorer.close()  # helper processes, if any
+            other_results = (
+                scorer.results(
+                    [other[i]["text"] for i in ids], ref_texts, ref_labels, language=language_used
+                )
+                if other is not None
+                else None
+            )
+        report, per_case, rows = reporting.score_report(scorer, results, ids, language_used)
+        report["config"]["template"] = template
+        intervals = reporting.intervals(results, bootstrap)
+        if intervals:
+            report["ci95"] = intervals
+        if other_results is not None:
+            report["paired_test"] = reporting.paired_test(
+                results, other_results, trials, str(against)
+            )
         if json_out is not None:
             write_json(json_out, report)
-        if html_out is not None:
-            from .io import atomic_writer
-
-            with atomic_writer(html_out) as handle:
-                handle.write(
-                    _score_html(report, results, f"pet2rep-score: {preds_path} vs {refs_path}")
-                )
+        title = f"pet2rep-score: {preds_path} vs {refs_path}"
+        _write_html(html_out, lambda: reporting.score_html(report, per_case, title))
         if per_case_out is not None:
-            write_csv(per_case_out, report.pop("_per_case_rows"))
-        else:
-            report.pop("_per_case_rows")
+            write_csv(per_case_out, rows)
         _out.print(_score_table(report, intervals, str(preds_path), str(refs_path)))
         if "paired_test" in report:
             _out.print(_paired_table(report))
 
 
-def _summarize(scorer, results, ids, language) -> dict:
-    out, per_case = scorer.summarize(results, language)
-    rows = []
-    for c, case_id in enumerate(ids):
-        row = {"id": case_id}
-        for key, values in per_case.items():
-            value = float(values[c])
-            row[key] = "" if value != value else round(value, 6)
-        rows.append(row)
-    out["_per_case_rows"] = rows
-    return out
-
-
 def _score_table(report: dict, intervals: dict, preds: str, refs: str) -> Table:
+    from .reporting import headline_keys
+
     view = Table(title=f"{preds} vs {refs}  (n={report['n']})", title_justify="left")
     view.add_column("metric")
     view.add_column("score", justify="right")
     if intervals:
         view.add_column("95% CI", justify="right")
-    for key in _headline(report):
+    for key in headline_keys(report):
         cells = [key, f"{report[key]:.4f}"]
         if intervals:
             low_high = intervals.get(key)
@@ -426,35 +436,40 @@ def audit(
     second_rater: Annotated[
         Path | None, typer.Option(help="A second rater's labels of the same reports")
     ] = None,
-    organs: Annotated[str, typer.Option(help="all | pet2rep | FILE | comma-separated ids")] = "all",
-    out: Annotated[
+    organs: _Organs = "pet2rep",
+    language: _Language = "auto",
+    model: _SpacyModel = None,
+    bootstrap: _Bootstrap = 1000,
+    output: Annotated[
         Path | None,
-        typer.Option(help="Folder for disagreements.csv, per_organ.csv, confusion.json"),
+        typer.Option(
+            "-o",
+            "--output",
+            "--out",
+            help="Folder for disagreements.csv, per_organ.csv, confusion.json",
+        ),
     ] = None,
-    json_out: Annotated[
-        Path | None, typer.Option("--json", help="Write the figures as JSON")
-    ] = None,
-    html_out: Annotated[
-        Path | None, typer.Option("--html", help="Write a self-contained HTML report")
-    ] = None,
-    bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for 95% intervals")] = 1000,
-    model: Annotated[str | None, typer.Option(help="English spaCy model for the extractor")] = None,
+    json_out: _Json = None,
+    html_out: _Html = None,
 ) -> None:
     """Agreement of extracted (or given) labels with GOLD: F1, kappa, confusion, disagreements."""
+    from . import reporting
     from .audit.gold import read_gold, read_label_rows
     from .audit.report import align, run_audit, write_outputs
     from .extract import Extractor
     from .io import write_json
     from .labels import organ_set
+    from .language import check_language
 
     with _user_errors():
         folder_outputs = (
-            [out / n for n in ("disagreements.csv", "per_organ.csv", "confusion.json")]
-            if out is not None
+            [output / n for n in ("disagreements.csv", "per_organ.csv", "confusion.json")]
+            if output is not None
             else []
         )
         check_outputs([gold, pred, second_rater], [*folder_outputs, json_out, html_out])
         organ_ids_ = organ_set(organs)
+        extractor = Extractor(language=check_language(language, name="--language"), model=model)
         gold_rows = read_gold(gold)
         pred_rows = (
             align(gold_rows, read_label_rows(pred), gold, pred) if pred is not None else None
@@ -469,29 +484,21 @@ def audit(
             organ_ids_,
             pred_rows,
             second_rows,
-            Extractor(model=model) if pred is None else None,
+            extractor if pred is None else None,
             bootstrap,
         )
-        if out is not None:
-            written = write_outputs(result, out)
+        if output is not None:
+            written = write_outputs(result, output)
             _err.print("wrote " + ", ".join(str(p) for p in written), highlight=False)
         if json_out is not None:
             write_json(json_out, result.to_json())
-        if html_out is not None:
-            from .io import atomic_writer
-
-            with atomic_writer(html_out) as handle:
-                handle.write(_audit_html(result, str(gold)))
+        _write_html(html_out, lambda: reporting.audit_html(result, str(gold)))
         _out.print(_audit_table(result))
 
 
-def _fmt_ci(value, ci) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:.3f}" + (f" ({ci[0]:.3f}-{ci[1]:.3f})" if ci else "")
-
-
 def _audit_table(result) -> Table:
+    from .reporting import fmt_ci
+
     view = Table(
         title=f"agreement with gold (n={result.figures['n_reports']} reports)", title_justify="left"
     )
@@ -500,129 +507,12 @@ def _audit_table(result) -> Table:
     if result.second_rater is not None:
         view.add_column("second rater vs gold", justify="right")
     for key in ("micro_f1", "macro_f1", "kappa", "micro_precision", "micro_recall"):
-        cells = [key, _fmt_ci(result.figures[key], result.ci95.get(key))]
+        cells = [key, fmt_ci(result.figures[key], result.ci95.get(key))]
         if result.second_rater is not None:
-            cells.append(_fmt_ci(result.second_rater[key], result.second_rater_ci95.get(key)))
+            cells.append(fmt_ci(result.second_rater[key], result.second_rater_ci95.get(key)))
         view.add_row(*cells)
     view.caption = f"{len(result.disagreements)} disagreeing (report, organ) cells"
     return view
-
-
-def _audit_html(result, gold_name: str) -> str:
-    from .audit import html as H
-
-    per_organ = result.figures["per_organ"]
-    described = {o: f["f1"] for o, f in per_organ.items() if f["support"] or f["precision"]}
-    headline = [
-        {"figure": k, "labeller vs gold": _fmt_ci(result.figures[k], result.ci95.get(k))}
-        for k in ("micro_f1", "macro_f1", "kappa")
-    ]
-    columns = ["figure", "labeller vs gold"]
-    if result.second_rater is not None:
-        columns.append("second rater vs gold")
-        for row in headline:
-            row["second rater vs gold"] = _fmt_ci(
-                result.second_rater[row["figure"]], result.second_rater_ci95.get(row["figure"])
-            )
-    organ_rows = [{"organ": o, **f} for o, f in per_organ.items()]
-    sections = [
-        ("Headline", H.table(headline, columns)),
-        ("Per-organ F1", H.bar_chart(described or {"(none)": 0.0}, "F1 by organ", "F1")),
-        (
-            "Per organ",
-            H.table(organ_rows, ["organ", "precision", "recall", "f1", "support", "kappa"]),
-        ),
-        (
-            "Per state",
-            H.table(
-                [{"state": s, **f} for s, f in result.figures["per_state"].items()],
-                ["state", "precision", "recall", "f1", "support"],
-            ),
-        ),
-        (
-            "Confusion by organ",
-            H.heatmaps(result.figures["confusion"], result.figures["categories"], "categories"),
-        ),
-        (
-            "Disagreements",
-            H.table(
-                result.disagreements,
-                ["id", "organ", "gold", "predicted", "sentence"],
-                highlight=("sentence", "evidence"),
-            ),
-        ),
-    ]
-    return H.page(
-        f"pet2rep-audit: {gold_name}",
-        sections,
-        note=f"organs: {len(result.config['organs'])}; labeller: {result.config['labeller']}",
-    )
-
-
-def _score_html(report: dict, results: dict, title: str) -> str:
-    """pet2rep-score --html: per-organ CE, distributions of the per-case scores."""
-    from .audit import html as H
-
-    plt = H._matplotlib()
-    headline = {k: report[k] for k in _headline(report)}
-    sections = [
-        (
-            "Scores",
-            H.table(
-                [
-                    {
-                        "metric": k,
-                        "score": v,
-                        "95% CI": "-".join(f"{x:.3f}" for x in report.get("ci95", {}).get(k, ())),
-                    }
-                    for k, v in headline.items()
-                ],
-                ["metric", "score", "95% CI"],
-            ),
-        )
-    ]
-    if "ce_per_organ" in report:
-        f1 = {
-            o: f["f1"] for o, f in report["ce_per_organ"].items() if f["support"] or f["precision"]
-        }
-        accuracy = {
-            o: f["accuracy"] for o, f in report["ce_per_organ"].items() if f["accuracy"] is not None
-        }
-        if f1:
-            sections.append(
-                (
-                    "Clinical efficacy by organ (F1 over abnormal states)",
-                    H.bar_chart(f1, "CE F1 by organ", "F1"),
-                )
-            )
-        if accuracy:
-            sections.append(
-                (
-                    "Organ uptake accuracy by organ",
-                    H.bar_chart(accuracy, "OUA accuracy by organ", "accuracy"),
-                )
-            )
-    per_case = {}
-    for name, result in results.items():
-        if name == "bleu":
-            per_case["bleu_4"] = result.per_case
-        elif name == "ce":
-            per_case["ce_f1"] = result.per_case
-        elif name != "rouge_score":
-            per_case[result.name] = result.per_case
-    if per_case:
-        fig, axes = plt.subplots(
-            1, len(per_case), figsize=(3.2 * len(per_case), 2.8), squeeze=False
-        )
-        for ax, (name, values) in zip(axes.flat, per_case.items()):
-            ax.hist([v for v in values if v == v], bins=20, color="#4c78a8")
-            ax.set_title(name, fontsize=9)
-        fig.suptitle("distribution across cases")
-        fig.tight_layout()
-        sections.append(("Per-case distributions", H.png(fig)))
-    return H.page(
-        title, sections, note=f"n = {report['n']}; language {report['config']['language']}"
-    )
 
 
 # --------------------------------------------------------------------------- pet2rep-compare
@@ -633,143 +523,104 @@ compare_app = typer.Typer(
 
 @compare_app.command()
 def compare(
-    refs: Annotated[Path, typer.Argument(help="References JSONL")],
-    preds: Annotated[list[Path], typer.Argument(help="Two or more prediction JSONL files")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="PREDS_A PREDS_B [...] REFS: two or more systems, references last"),
+    ],
     names: Annotated[
         str | None, typer.Option(help="Comma-separated system names (default: file stems)")
     ] = None,
-    metrics: Annotated[
-        str, typer.Option(help="Comma-separated metrics")
-    ] = "bleu,meteor,rouge_l,cider,ce",
-    organs: Annotated[str, typer.Option(help="Organ set for CE")] = "pet2rep",
-    bootstrap: Annotated[
-        int, typer.Option(help="Bootstrap resamples for the 95% intervals")
-    ] = 1000,
-    trials: Annotated[int, typer.Option(help="Randomisation trials for the paired tests")] = 1000,
+    metrics: _Metrics = _DEFAULT_METRICS,
+    organs: _Organs = "pet2rep",
+    language: _Language = "auto",
+    meteor: _Meteor = "python",
+    zh_words: _ZhWords = False,
+    model: _SpacyModel = None,
+    bertscore_model: _BertModel = None,
+    bertscore_layers: _BertLayers = None,
+    bootstrap: _Bootstrap = 1000,
+    trials: _Trials = 1000,
     rank_by: Annotated[str, typer.Option(help="Score that orders the systems")] = "ce_f1",
-    json_out: Annotated[
-        Path | None, typer.Option("--json", help="Write everything as JSON")
-    ] = None,
-    html_out: Annotated[
-        Path | None, typer.Option("--html", help="Write an HTML report with a ranked chart")
-    ] = None,
+    json_out: _Json = None,
+    html_out: _Html = None,
     workers: _Workers = 1,
 ) -> None:
-    """Every metric per system with 95% intervals, pairwise paired-test p-values, a ranking."""
-    from .io import atomic_writer, pair_by_id, read_predictions, read_references, write_json
-    from .metrics import bootstrap_ci, paired_randomization
-    from .scoring import Scorer
+    """Every metric per system with 95% intervals, pairwise paired-test p-values, a ranking
+    (the same numbers pet2rep-score gives each system with the same options)."""
+    from . import reporting
+    from .io import pair_by_id, read_predictions, read_references, write_json
 
     with _user_errors():
-        check_outputs([refs, *preds], [json_out, html_out])
-        if len(preds) < 2:
-            raise ValueError("give at least two prediction files")
+        if len(files) < 3:
+            raise ValueError(
+                "give two or more prediction files and the references last: "
+                "pet2rep-compare PREDS_A PREDS_B REFS"
+            )
+        *preds, refs = files
+        check_outputs(files, [json_out, html_out])
         labels = [n.strip() for n in names.split(",")] if names else [p.stem for p in preds]
         if len(labels) != len(preds) or len(set(labels)) != len(labels):
             raise ValueError("--names must give one distinct name per prediction file")
         references = read_references(refs)
-        scorer = Scorer(
-            metrics=[m.strip() for m in metrics.split(",") if m.strip()],
-            organs=organs,
-            workers=workers,
-        )
         ids = list(references)
-        ref_texts = [references[i]["text"] for i in ids]
-        ref_labels = [references[i]["labels"] for i in ids]
-        compare_language = scorer.language_of(ref_texts)
-        systems = {}
+        systems_rows = {}
         for label, path in zip(labels, preds):
             rows = read_predictions(path)
             pair_by_id(rows, references, path, refs)
-            systems[label] = scorer.results(
-                [rows[i]["text"] for i in ids], ref_texts, ref_labels, language=compare_language
-            )
-        scorer.close()  # helper processes, if any
-        table = {}
-        for label, results in systems.items():
-            scores, intervals = {}, {}
-            for result in results.values():
-                scores.update(result.pooled())
-                intervals.update(bootstrap_ci(result, bootstrap))
-            table[label] = {"scores": scores, "ci95": intervals}
-        keys = [k for k in next(iter(table.values()))["scores"]]
-        if rank_by not in keys:
-            raise ValueError(f"--rank-by {rank_by!r} is not among the scores: {keys}")
-        ranking = sorted(table, key=lambda s: -table[s]["scores"][rank_by])
-        pairwise = {}
-        for i, a in enumerate(labels):
-            for b in labels[i + 1 :]:
-                p_values = {}
-                for name in systems[a]:
-                    p_values.update(
-                        paired_randomization(systems[a][name], systems[b][name], trials)
-                    )
-                pairwise[f"{a} vs {b}"] = p_values
-        report = {
-            "n": len(ids),
-            "systems": table,
-            "ranking": ranking,
-            "rank_by": rank_by,
-            "paired_p_values": pairwise,
-            "config": scorer.config(),
-        }
+            systems_rows[label] = rows
+        scorer = _scorer(
+            metrics, organs, language, zh_words, meteor, model, bertscore_model,
+            bertscore_layers, workers,
+        )  # fmt: skip
+        with scorer:
+            ref_texts = [references[i]["text"] for i in ids]
+            ref_labels = [references[i]["labels"] for i in ids]
+            compare_language = scorer.language_of(ref_texts)
+            systems = {
+                label: scorer.results(
+                    [rows[i]["text"] for i in ids], ref_texts, ref_labels, language=compare_language
+                )
+                for label, rows in systems_rows.items()
+            }
+        report = reporting.compare_report(
+            systems,
+            len(ids),
+            scorer.config(next(iter(systems.values())), compare_language),
+            bootstrap,
+            trials,
+            rank_by,
+        )
         if json_out is not None:
             write_json(json_out, report)
-        if html_out is not None:
-            with atomic_writer(html_out) as handle:
-                handle.write(_compare_html(report, keys))
-        view = Table(
-            title=f"{len(labels)} systems on {refs} (n={len(ids)}), ranked by {rank_by}",
-            title_justify="left",
+        _write_html(html_out, lambda: reporting.compare_html(report))
+        _print_comparison(report, str(refs))
+
+
+def _print_comparison(report: dict, refs: str) -> None:
+    from .reporting import fmt_ci
+
+    systems, keys, ranking = report["systems"], report["keys"], report["ranking"]
+    view = Table(
+        title=f"{len(systems)} systems on {refs} (n={report['n']}), ranked by {report['rank_by']}",
+        title_justify="left",
+    )
+    view.add_column("metric")
+    for label in ranking:
+        view.add_column(label, justify="right")
+    for key in keys:
+        view.add_row(
+            key,
+            *[fmt_ci(systems[s]["scores"][key], systems[s]["ci95"].get(key)) for s in ranking],
         )
-        view.add_column("metric")
-        for label in ranking:
-            view.add_column(label, justify="right")
-        for key in keys:
-            cells = []
-            for label in ranking:
-                row = table[label]
-                ci = row["ci95"].get(key)
-                cells.append(
-                    f"{row['scores'][key]:.3f}" + (f" ({ci[0]:.3f}-{ci[1]:.3f})" if ci else "")
-                )
-            view.add_row(key, *cells)
-        _out.print(view)
-        tests = Table(title="paired approximate randomisation: p-values", title_justify="left")
-        tests.add_column("metric")
-        for pair in pairwise:
-            tests.add_column(pair, justify="right")
-        for key in keys:
-            tests.add_row(
-                key, *[f"{pairwise[pair].get(key, float('nan')):.3f}" for pair in pairwise]
-            )
-        _out.print(tests)
-
-
-def _compare_html(report: dict, keys: list[str]) -> str:
-    from .audit import html as H
-
-    rank_by = report["rank_by"]
-    ordered = {s: report["systems"][s]["scores"][rank_by] for s in report["ranking"]}
-    errors = {
-        s: tuple(report["systems"][s]["ci95"][rank_by])
-        for s in report["ranking"]
-        if rank_by in report["systems"][s]["ci95"]
-    }
-
-    def cell(system: str, key: str) -> str:
-        value = report["systems"][system]["scores"][key]
-        ci = report["systems"][system]["ci95"].get(key)
-        return f"{value:.3f}" + (f" ({ci[0]:.3f}-{ci[1]:.3f})" if ci else "")
-
-    rows = [{"system": s, **{k: cell(s, k) for k in keys}} for s in report["ranking"]]
-    pairs = [{"pair": pair, **p} for pair, p in report["paired_p_values"].items()]
-    sections = [
-        (f"Ranking by {rank_by}", H.bar_chart(ordered, f"{rank_by} (95% CI)", rank_by, errors)),
-        ("All metrics", H.table(rows, ["system", *keys])),
-        ("Paired randomisation p-values", H.table(pairs, ["pair", *keys])),
-    ]
-    return H.page("pet2rep-compare", sections, note=f"n = {report['n']} cases")
+    _out.print(view)
+    pairwise = report["paired_p_values"]
+    tests = Table(title="paired approximate randomisation: p-values", title_justify="left")
+    tests.add_column("metric")
+    for pair in pairwise:
+        tests.add_column(pair, justify="right")
+    for key in keys:
+        tests.add_row(key, *[f"{pairwise[pair].get(key, float('nan')):.3f}" for pair in pairwise])
+    _out.print(tests)
 
 
 # --------------------------------------------------------------------------- pet2rep-generate
@@ -813,13 +664,13 @@ def generate(
     language: Annotated[str, typer.Option(help="Language of the default prompt: zh | en")] = "zh",
 ) -> None:
     """Generate a report per case; exit 1 if any case failed (rerun with --resume), 2 on bad input."""
+    from .language import check_language
     from .runner.backends import OpenAIBackend, TemplateBackend, TransformersBackend
     from .runner.manifest import read_manifest
     from .runner.run import run
 
     with _user_errors():
-        if language not in ("zh", "en"):
-            raise ValueError("--language must be zh or en")
+        check_language(language, allow_auto=False, name="--language")
         check_outputs([manifest], [output])
         cases = read_manifest(manifest)
         if backend == "template":
@@ -1008,3 +859,46 @@ def render(
         for case_id, reason in summary.failed:
             _err.print(Text("failed: ", style="bold red") + Text(f"{case_id}: {reason}"))
         raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------- entry points
+def _entry(app: typer.Typer):
+    """The console script of ``app``: a usage error (an unknown option, a missing argument, a
+    value of the wrong type) prints the usage and ``error: …`` like every other error, and
+    exits with code 2."""
+
+    # click's exception classes, reached through typer's (typer >= 0.29 carries its own click)
+    usage_error = typer.BadParameter.__bases__[0]
+    click_exception = usage_error.__bases__[0]
+
+    def main(args: list[str] | None = None) -> None:
+        command = typer.main.get_command(app)
+        try:
+            code = command.main(args=args, standalone_mode=False)
+        except usage_error as exc:
+            if exc.ctx is not None:
+                _err.print(exc.ctx.get_usage(), highlight=False)
+                _err.print(f"Try '{exc.ctx.command_path} --help' for help.", highlight=False)
+            _err.print(
+                Text("error: ", style="bold red") + Text(exc.format_message()), soft_wrap=True
+            )
+            raise SystemExit(2) from None
+        except click_exception as exc:
+            _err.print(
+                Text("error: ", style="bold red") + Text(exc.format_message()), soft_wrap=True
+            )
+            raise SystemExit(exc.exit_code) from None
+        except typer.Abort:
+            _err.print("aborted", highlight=False)
+            raise SystemExit(130) from None
+        raise SystemExit(code if isinstance(code, int) else 0)
+
+    return main
+
+
+extract_main = _entry(extract_app)
+score_main = _entry(score_app)
+audit_main = _entry(audit_app)
+compare_main = _entry(compare_app)
+generate_main = _entry(generate_app)
+render_main = _entry(render_app)

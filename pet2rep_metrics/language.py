@@ -19,12 +19,14 @@ def detect_language(text: str) -> str:
     return "zh" if cjk and cjk * 3 >= latin else "en"
 
 
-def check_language(language: str | None, allow_auto: bool = True) -> str | None:
+def check_language(
+    language: str | None, allow_auto: bool = True, name: str = "language"
+) -> str | None:
     """``language`` as the package takes it: 'zh', 'en', or None for 'detect' ('auto' too when
-    ``allow_auto``); ValueError naming the choices otherwise."""
+    ``allow_auto``); ValueError naming ``name`` and the choices otherwise."""
     if language is None or (allow_auto and language == "auto"):
         return None
     if language not in LANGUAGES:
         choices = "'zh', 'en' or 'auto'" if allow_auto else "'zh' or 'en'"
-        raise ValueError(f"language must be {choices}, not {language!r}")
+        raise ValueError(f"{name} must be {choices}, not {language!r}")
     return language

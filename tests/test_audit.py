@@ -175,9 +175,9 @@ def test_score_and_compare_html(tmp_path):
     assert "data:image/png;base64," in html.read_text(encoding="utf-8")
     out_json, chtml = tmp_path / "c.json", tmp_path / "c.html"
     args = [
-        str(refs),
         str(p1),
         str(p2),
+        str(refs),
         "--names",
         "good,bad",
         "--metrics",

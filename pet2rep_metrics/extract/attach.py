@@ -15,24 +15,8 @@ from .state import DocState
 _LIST_GAP_MAX = 45
 _INHERIT_GAP_MAX = 15
 _PREP_GAP_MAX = 60
-_NEW_PREDICATE = re.compile(
-    r"\b(?:with|without|which|that|while|where|whereas|showing|shows|demonstrat\w*)\b", re.I
-)
-_COORDINATED_PREP = re.compile(
-    r"\b(?:and|or|as well as|along with|together with)\s+(?:also\s+)?(?:in|within|at|involving)"
-    r"\s+(?:the\s+)?(?:[\w-]+\s+){0,4}$",
-    re.I,
-)
-# words that give an intensity a direction (mildly increased, faintly avid)
-_DIRECTED = re.compile(r"increas|elevat|high|hyper|avid|abnormal|增高|升高|高代谢|浓聚|活跃", re.I)
-_SAME_SUBJECT_GAP = re.compile(r"\s*(?:\w+\s+){0,2}(?:with|and|but)\s+(?:\w+\s+){0,3}$", re.I)
 _CLAUSE_DEPS = frozenset({"advcl", "ccomp", "parataxis"})
 _ENUMERATED = re.compile(r"^\s*(?:\d+|[a-zA-Z]|[一二三四五六七八九十]+)\s*[.、)）]")
-_ADJECTIVE_GAP = re.compile(
-    r"^\s*(?:(?:left|right|bilateral|small|large|enlarged|multiple|solitary|upper|lower|mid|middle|nodes?|nodal|lymph|(?:lymph)?adenopathy|\w+al|\w+ic|\w+ar"
-    r"|\d+(?:\.\d+)?(?:\s*x\s*\d+(?:\.\d+)?)*\s*(?:mm|cm)|\d+(?:\.\d+)?)\s+){0,4}$",
-    re.I,
-)
 _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "npadvmod", "advmod"})
 
 
@@ -62,6 +46,20 @@ class Attacher:
         self.explanation_lead = ctx.get("explanation_lead")
         self.weak = ctx.get("weak_level")
         self.lesion = ctx.get("lesion_word")
+        # words that give an intensity a direction (mildly increased, faintly avid)
+        self.directed = ctx.get("direction_word")
+        self.new_predicate = lexicon.compose(r"\b«new_predicate»\b")
+        self.coordinated_prep = lexicon.compose(
+            r"\b«coordinator»\s+(?:also\s+)?(?:in|within|at|involving)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}$"
+        )
+        self.same_subject_gap = lexicon.compose(
+            r"\s*(?:\w+\s+){0,2}«same_subject_link»\s+(?:\w+\s+){0,3}$"
+        )
+        # words (and word shapes) between a cue and the organ word of its phrase
+        self.adjective_gap = lexicon.compose(
+            r"^\s*(?:(?:«premodifier»|\w+al|\w+ic|\w+ar"
+            r"|\d+(?:\.\d+)?(?:\s*x\s*\d+(?:\.\d+)?)*\s*(?:mm|cm)|\d+(?:\.\d+)?)\s+){0,4}$"
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.pet2rep
@@ -201,7 +199,11 @@ class Attacher:
                             self.zh
                             or cue.start - prev_end <= _INHERIT_GAP_MAX
                             # "photopenic centrally with peripheral rim uptake"
-                            or _SAME_SUBJECT_GAP.match(text, prev_end, cue.start) is not None
+                            or (
+                                self.same_subject_gap is not None
+                                and self.same_subject_gap.match(text, prev_end, cue.start)
+                                is not None
+                            )
                         )
                     ):
                         targets = previous_targets
@@ -277,7 +279,7 @@ class Attacher:
             and c.dropped is None
             and not c.negated
             and self.weak.match(text[c.head_start : c.head_end])
-            and not _DIRECTED.search(c.text)
+            and not (self.directed is not None and self.directed.search(c.text))
         ]
         if not weak:
             return
@@ -402,7 +404,7 @@ class Attacher:
                     break
                 gap = text[cue.end : mention.start]
                 # 'uptake in the liver', or an adjective chain: 'FDG-avid pulmonary nodules'
-                if _ADJECTIVE_GAP.match(gap) is None and not (
+                if (self.adjective_gap is None or self.adjective_gap.match(gap) is None) and not (
                     self.prep and self.prep.search(" " + gap + " ")
                 ):
                     break
@@ -411,9 +413,10 @@ class Attacher:
                 if mention.start - gap_start > _PREP_GAP_MAX * 2:
                     break
                 gap = text[gap_start : mention.start]
-                if (len(gap) > _LIST_GAP_MAX or _NEW_PREDICATE.search(gap)) and not (
+                new_predicate = self.new_predicate is not None and self.new_predicate.search(gap)
+                if (len(gap) > _LIST_GAP_MAX or new_predicate) and not (
                     # "… in the mass, consistent with sarcoma, as well as in the lung nodules"
-                    _COORDINATED_PREP.search(gap)
+                    self.coordinated_prep is not None and self.coordinated_prep.search(gap)
                 ):
                     break
             chained.append(m)

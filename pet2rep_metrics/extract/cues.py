@@ -46,10 +46,6 @@ class _SentenceIndex:
         return i >= 0 and i == self.of(last)
 
 
-_CONTRAST = re.compile(r"but|however|但|然而", re.IGNORECASE)
-_MEAN = re.compile(r"[mM][eE][aA][nN]|平均")
-
-
 class CueMatcher:
     """Finds uptake cues and SUV values (spaCy component ``pet2rep_cues``)."""
 
@@ -62,6 +58,8 @@ class CueMatcher:
         self.comparison = ctx.get("comparison")
         self.alternative = ctx.get("alternative")
         self.unchanged = ctx.get("unchanged")
+        self.contrast = ctx.get("contrast_word")
+        self.mean = ctx.get("mean_value")
         self.prior_modifier = ctx.get("prior_modifier")
         # the modifier's words anywhere in a clause: without them no cue there can be "previous"
         self._prior_trigger = (
@@ -125,7 +123,7 @@ class CueMatcher:
         state.suv = [
             SuvValue(m.start(), m.end(), max(float(g) for g in m.groups() if g is not None))
             for m in SUV_REGEX.finditer(text)
-            if not _MEAN.search(m.group(0))
+            if self.mean is None or not self.mean.search(m.group(0))
         ]
         if self.lexicon.language == "zh":
             split_units(text, state.sentences, state.mentions, cues, state.suv)
@@ -303,7 +301,8 @@ class CueMatcher:
         for (d0, d1), other in clauses[i + 1 :]:
             if other is not sentence:
                 break
-            if _CONTRAST.search(text, previous_end, d0) and self.alternative.search(text, d0, d1):
+            contrast = self.contrast is not None and self.contrast.search(text, previous_end, d0)
+            if contrast and self.alternative.search(text, d0, d1):
                 return True
             previous_end = d1
         return False

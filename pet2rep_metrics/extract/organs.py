@@ -35,7 +35,6 @@ class _Hits:
         return i < len(self.spans) and self.spans[i][1] <= hi
 
 
-_LESION_HEAD = re.compile(r"(?:nodules?|mass(?:es)?|lesions?|tumou?rs?|结节|肿块|病灶)$", re.I)
 _FUZZY_CUTOFF = 85.0
 
 
@@ -74,6 +73,8 @@ class OrganMatcher:
         self._fuzzy_keys = tuple(self._fuzzy_choices)  # built once: the lookup cache keys on it
         ctx = lexicon.context
         node_word = ctx["node_word"].pattern
+        # a lesion noun ending the organ phrase: pulmonary nodules are not nodes
+        self._lesion_head = lexicon.compose(r"«lesion_head»$")
         if lexicon.language == "zh":
             glue = ctx["station_glue"].pattern
             self._node_after = re.compile(f"(?:{glue})(?:{node_word})", re.IGNORECASE)
@@ -85,11 +86,8 @@ class OrganMatcher:
             )
             self._mass_after = ctx["mass_word"]
         else:
-            self._node_after = re.compile(
-                r"(?:\s+(?:and|or|,|/|-|left|right|bilateral|upper|lower|enlarged|small|multiple|\w+al))*\s+(?:"
-                + node_word
-                + r")\b",
-                re.IGNORECASE,
+            self._node_after = lexicon.compose(
+                r"(?:\s+(?:«node_premodifier»|\w+al))*\s+«node_word»\b"
             )
             self._beside_node = None
             self._mass_after = re.compile(
@@ -227,7 +225,7 @@ class OrganMatcher:
             # a node word right after the organ word: 胰头周围淋巴结, intrapulmonary lymph nodes
             if (
                 term.station
-                and _LESION_HEAD.search(text, s, e) is None  # pulmonary nodules or nodes
+                and (self._lesion_head is None or self._lesion_head.search(text, s, e) is None)
                 and node_words.between(e, clause_end)
                 and (
                     (

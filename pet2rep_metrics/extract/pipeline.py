@@ -13,6 +13,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .. import __version__
 from ..labels import normalize_states
 from .attach import Attacher
 from .cues import CueMatcher
@@ -253,10 +254,14 @@ class Extractor:
     @property
     def signature(self) -> str:
         """Every setting that changes the output, as one string."""
+        from .._data import lexicon_hash, lexicon_source
+
         en_model = _resolve_model(self.model) or "blank"
+        source = lexicon_source(self.lexicon_dir)[0]
         return (
             f"extractor:lang={self.language or 'auto'}|en_model={en_model}|parse={self.use_parse}"
-            f"|fuzzy={self.fuzzy}|lexicons={'custom' if self.lexicon_dir else 'packaged'}"
+            f"|fuzzy={self.fuzzy}|lexicons={source}:{lexicon_hash(self.lexicon_dir)}"
+            f"|version:{__version__}"
         )
 
     def show(self, text: str, language: str | None = None) -> str:

@@ -33,8 +33,6 @@ def _header_regex(lexicon: Lexicon) -> re.Pattern[str]:
 
 # zh: 。！？ newline and ';' end a sentence; ':' too unless a digit follows (SUVmax:28.5).
 _ZH_SENTENCE_END = re.compile(r"[。!?;\n]+|:(?!\s*\d)")
-# a space between two Chinese characters separates statements in OCR'd and PET/MR run-on text
-_ZH_CLAUSE_END = re.compile(r",|但是?|然而|(?<=[\u4e00-\u9fff])[ \t]+(?=[\u4e00-\u9fff])")
 # what may stand between a complete uptake statement and the next organ word of run-on text
 _UNIT_GAP = re.compile(r"[\s双两左右侧及和与、另见可\d.]{0,6}")
 # en: . ! ? followed by space and a capital or an opening bracket; ';'; blank lines; a line
@@ -42,12 +40,24 @@ _UNIT_GAP = re.compile(r"[\s双两左右侧及和与、另见可\d.]{0,6}")
 _EN_SENTENCE_END = re.compile(
     r"(?<=[.!?])\s+(?=[A-Z(\"'])|;|\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)]\s))|:(?!\s*\d)\s*|\n(?=[A-Z])(?<=[.!?:]\n)"
 )
-# (?<!\s): a run of blanks is tried once, from its first character (linear time)
-_EN_CLAUSE_END = re.compile(
-    r"(?:,|(?<!\s))\s+\b(?:but|however|whereas|although|(?:even\s+)?though|except)\b"
-    r"|,\s+(?=while\b)",
-    re.IGNORECASE,
-)
+
+
+@cache
+def _clause_end(lexicon: Lexicon) -> re.Pattern[str]:
+    r"""What ends a clause: a comma or a contrast word (zh; a space between two Chinese
+    characters too: it separates statements in OCR'd and PET/MR run-on text), a contrast word or
+    a comma before a clause opener (en; (?<!\s): a run of blanks is tried once, from its first
+    character, for linear time)."""
+    if lexicon.language == "zh":
+        template = r",|«clause_contrast»|(?<=[\u4e00-\u9fff])[ \t]+(?=[\u4e00-\u9fff])"
+    else:
+        template = r"(?:,|(?<!\s))\s+\b«clause_contrast»\b|,\s+(?=«comma_clause»\b)"
+    pattern = lexicon.compose(template)
+    if pattern is None:  # without its words, a clause ends at a comma
+        pattern = re.compile(",")
+    return pattern
+
+
 _EN_SHORT_LINE_BREAK = re.compile(r"\n(?=[A-Z])")
 
 
@@ -134,17 +144,21 @@ def _en_line_breaks(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return pieces
 
 
-_FRONTED = re.compile(
-    r"(?:even\s+though|although|though|while|whereas|despite|in spite of)\b[^,;]*,", re.IGNORECASE
-)
+@cache
+def _fronted(lexicon: Lexicon) -> re.Pattern[str] | None:
+    return lexicon.compose(r"«fronted_subordinator»\b[^,;]*,")
 
 
-def _fronted_subordinate(text: str, clauses: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _fronted_subordinate(
+    text: str, clauses: list[tuple[int, int]], fronted: re.Pattern[str] | None
+) -> list[tuple[int, int]]:
     """A clause that opens with a subordinate clause (Although the mass is no longer avid, the
     nodes remain avid) ends that clause at its first comma."""
+    if fronted is None:
+        return clauses
     out = []
     for c0, c1 in clauses:
-        match = _FRONTED.match(text, c0, c1)
+        match = fronted.match(text, c0, c1)
         if match is not None and match.end() < c1:
             out.append((c0, match.end() - 1))
             out.append(_strip(text, match.end(), c1))
@@ -157,6 +171,7 @@ def segment(text: str, lexicon: Lexicon) -> list[Sentence]:
     """Split normalised ``text`` into sentences (with section names) and clauses."""
     sentences: list[Sentence] = []
     zh = lexicon.language == "zh"
+    fronted = _fronted(lexicon)
     for sec_start, sec_end, section in _sections(text, lexicon):
         if zh:
             spans = _split(text, sec_start, sec_end, _ZH_SENTENCE_END)
@@ -166,8 +181,7 @@ def segment(text: str, lexicon: Lexicon) -> list[Sentence]:
                 spans.extend(_strip(text, a, b) for a, b in _en_line_breaks(text, s, e))
         # clause separators found once per section, then dealt out to the sentences
         separators = [
-            (m.start(), m.end())
-            for m in (_ZH_CLAUSE_END if zh else _EN_CLAUSE_END).finditer(text, sec_start, sec_end)
+            (m.start(), m.end()) for m in _clause_end(lexicon).finditer(text, sec_start, sec_end)
         ]
         cursor = 0
         for s, e in spans:
@@ -187,7 +201,7 @@ def segment(text: str, lexicon: Lexicon) -> list[Sentence]:
                 clauses.append(_strip(text, start, e))
             clauses = [c for c in clauses if c[1] > c[0]] or [(s, e)]
             if not zh:
-                clauses = _fronted_subordinate(text, clauses)
+                clauses = _fronted_subordinate(text, clauses, fronted)
             sentences.append(Sentence(s, e, section, clauses))
     return sentences
 

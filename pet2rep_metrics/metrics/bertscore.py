@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import MetricUnavailable
 from .base import Metric, MetricResult
 
 _DEFAULT_MODELS = {"zh": "bert-base-chinese", "en": "roberta-large"}
 
 
-class BertScoreUnavailable(RuntimeError):
+class BertScoreUnavailable(MetricUnavailable):
     """BERTScore cannot run here (package or model missing)."""
 
 
@@ -60,6 +61,7 @@ class BertScore(Metric):
             )
         if self.device:
             kwargs["device"] = self.device
+        _check_reachable(model)
         try:
             scorer = bert_score.BERTScorer(**kwargs)
         except (OSError, ValueError) as exc:
@@ -81,4 +83,44 @@ class BertScore(Metric):
             float(per_case.mean()) if len(per_case) else 0.0,
             per_case,
             self.signature(language),
+        )
+
+
+def _check_reachable(model: str, timeout_s: float = 3.0) -> None:
+    """Fail at once, not after the hub client's minute of retries, when ``model`` is neither a
+    local folder nor in the local model cache and the model hub cannot be reached."""
+    import os
+    import socket
+    from pathlib import Path
+    from urllib.parse import urlparse
+
+    folder = Path(model).expanduser()
+    if folder.exists():
+        return
+    if folder.is_absolute() or model.startswith((".", "~")) or model.count("/") > 1:
+        raise BertScoreUnavailable(f"no model folder {model}")
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:  # transformers without the hub client: let it report
+        return
+    try:
+        cached = isinstance(try_to_load_from_cache(model, "config.json"), str)
+    except Exception:  # not a valid model id: the hub client would refuse it too
+        cached = False
+    if cached:
+        return  # transformers loads it (HF_HUB_OFFLINE=1 makes it skip the network)
+    offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
+    endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    reason = "HF_HUB_OFFLINE is set" if offline else None
+    if reason is None:
+        try:
+            port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
+            socket.create_connection((endpoint.hostname or "", port), timeout=timeout_s).close()
+        except OSError as exc:
+            reason = f"{endpoint.hostname} cannot be reached: {exc.strerror or exc}"
+    if reason:
+        raise BertScoreUnavailable(
+            f"BERTScore model {model!r} is not in the local model cache and cannot be "
+            f"downloaded ({reason}). Download it once with network access, or pass a local "
+            "model folder with --bertscore-model and its layer with --bertscore-layers."
         )

@@ -24,6 +24,7 @@ from itertools import chain
 import numpy as np
 
 from .._cache import bounded_cache
+from ..errors import MetricUnavailable
 from .base import Metric, MetricResult
 
 ALPHA, BETA, GAMMA, DELTA = 0.85, 0.20, 0.60, 0.75
@@ -597,7 +598,7 @@ def _java(hyp_tokens, ref_tokens, signature: str) -> MetricResult:
     try:
         from pycocoevalcap.meteor.meteor import Meteor as JavaMeteor
     except ImportError as exc:
-        raise ImportError(
+        raise MetricUnavailable(
             "--meteor java needs pycocoevalcap and Java: pip install 'pet2rep-metrics[reference]'"
         ) from exc
     gts = {i: [" ".join(r) or " " for r in refs] for i, refs in enumerate(ref_tokens)}
@@ -607,7 +608,7 @@ def _java(hyp_tokens, ref_tokens, signature: str) -> MetricResult:
         stats = [scorer._stat(res[i][0], gts[i]) for i in res]
         score, scores = scorer.compute_score(gts, res)
     except OSError as exc:
-        raise RuntimeError(
+        raise MetricUnavailable(
             f"Java METEOR could not run ({exc}); install Java 8+ or use meteor='python'"
         ) from exc
     table = np.array([[float(v) for v in line.split()] for line in stats], dtype=float)

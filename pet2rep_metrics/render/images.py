@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..language import check_language
 from .volumes import StudyError, _sitk
 
 AIR_HU = -1024.0
@@ -75,8 +76,7 @@ class RenderSettings:
             raise ValueError("--size must be at least 8x8")
         if not 1 <= self.jpeg_quality <= 100:
             raise ValueError("the JPEG quality must lie in 1..100")
-        if self.language not in ("zh", "en"):
-            raise ValueError("--language must be zh or en")
+        check_language(self.language, allow_auto=False)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from functools import cache
 
 from .._data import lexicon_dir
+from ..language import check_language
 
 
 @cache
 def default_template(language: str = "zh") -> str:
     """The default template report for ``language`` ('zh' or 'en'): every organ of the
     ``pet2rep`` set described with physiological uptake."""
-    if language not in ("zh", "en"):
-        raise ValueError(f"no template for language {language!r}")
+    check_language(language, allow_auto=False)
     return (lexicon_dir() / f"template_{language}.txt").read_text(encoding="utf-8").strip()
