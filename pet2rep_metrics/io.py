@@ -380,18 +380,16 @@ def read_references(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
 
 
 def pair_by_id(
-    preds: dict[str, dict[str, Any]], refs: dict[str, dict[str, Any]], preds_path, refs_path
+    preds: dict[str, Any], refs: dict[str, Any], preds_path, refs_path, what: str = "prediction"
 ) -> list[str]:
-    """The ids present in both files, in reference order; ids in one file only raise InputError
-    listing them (up to ten of each)."""
+    """The ids present in both (mappings keyed by id), in reference order; ids in one only raise
+    InputError listing them (up to ten of each). ``what``: the name of a ``preds`` row."""
     only_preds = [i for i in preds if i not in refs]
     only_refs = [i for i in refs if i not in preds]
     if only_preds or only_refs:
         parts = []
         if only_refs:
-            parts.append(
-                f"{len(only_refs)} id(s) have no prediction in {preds_path}: {only_refs[:10]}"
-            )
+            parts.append(f"{len(only_refs)} id(s) have no {what} in {preds_path}: {only_refs[:10]}")
         if only_preds:
             parts.append(
                 f"{len(only_preds)} id(s) of {preds_path} are not in {refs_path}: {only_preds[:10]}"

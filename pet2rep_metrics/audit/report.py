@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from ..io import InputError
+from ..io import pair_by_id
+from ..metrics.stats import percentile_bootstrap
 from .agreement import agreement
 
 _HEADLINE = ("micro_f1", "macro_f1", "kappa")
@@ -36,39 +35,19 @@ class AuditResult:
 
 def align(gold_rows: list[dict], pred_rows: list[dict], gold_path, pred_path) -> list[dict]:
     """Prediction rows in gold order; ids in one file only raise InputError listing them."""
-    gold_ids = [r["id"] for r in gold_rows]
     by_id = {r["id"]: r for r in pred_rows}
-    extra = [i for i in by_id if i not in set(gold_ids)]
-    if extra:
-        raise InputError(pred_path, None, f"{len(extra)} id(s) not in {gold_path}: {extra[:10]}")
-    missing = [i for i in gold_ids if i not in by_id]
-    if missing:
-        raise InputError(
-            pred_path,
-            None,
-            f"{len(missing)} id(s) of {gold_path} have no labels here: {missing[:10]}",
-        )
-    return [by_id[i] for i in gold_ids]
+    ids = pair_by_id(by_id, {r["id"]: r for r in gold_rows}, pred_path, gold_path, "labels")
+    return [by_id[i] for i in ids]
 
 
 def bootstrap(
     gold: list[dict], pred: list[dict], organs, n: int, seed: int = 0
 ) -> dict[str, tuple[float, float]]:
-    if n <= 0 or not gold:
-        return {}
-    rng = np.random.default_rng(seed)
-    draws: dict[str, list[float]] = {k: [] for k in _HEADLINE}
-    for _ in range(n):
-        rows = rng.integers(0, len(gold), len(gold))
+    def headline(rows) -> dict[str, float | None]:
         figures = agreement([gold[i] for i in rows], [pred[i] for i in rows], organs)
-        for key in _HEADLINE:
-            if figures[key] is not None:
-                draws[key].append(figures[key])
-    return {
-        k: (float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5)))
-        for k, v in draws.items()
-        if v
-    }
+        return {key: figures[key] for key in _HEADLINE}
+
+    return percentile_bootstrap(len(gold), headline, n, seed=seed)
 
 
 def run_audit(

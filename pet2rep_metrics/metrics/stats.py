@@ -5,6 +5,8 @@ metrics that are not means of cases (BLEU, METEOR, CE) are treated correctly."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .base import MetricResult
@@ -17,16 +19,33 @@ def bootstrap_ci(
     cases = len(result.per_case)
     if cases == 0 or n_resamples <= 0:
         return {}
+    return percentile_bootstrap(cases, result.pooled, n_resamples, alpha, seed)
+
+
+def percentile_bootstrap(
+    cases: int,
+    figures: Callable[[np.ndarray], dict[str, float | None]],
+    n_resamples: int = 1000,
+    alpha: float = 0.05,
+    seed: int = 0,
+) -> dict[str, tuple[float, float]]:
+    """Percentile bootstrap (1 - alpha) intervals of every figure ``figures(rows)`` computes
+    from ``cases`` cases resampled with replacement (rows: the drawn case indices). A figure
+    that is None on a resample (undefined there) is left out of that figure's draws."""
+    if cases == 0 or n_resamples <= 0:
+        return {}
     rng = np.random.default_rng(seed)
     draws: dict[str, list[float]] = {}
     for _ in range(n_resamples):
-        rows = rng.integers(0, cases, cases)
-        for key, value in result.pooled(rows).items():
-            draws.setdefault(key, []).append(value)
+        for key, value in figures(rng.integers(0, cases, cases)).items():
+            draws.setdefault(key, [])
+            if value is not None:
+                draws[key].append(value)
     low, high = 100 * alpha / 2, 100 * (1 - alpha / 2)
     return {
         key: (float(np.percentile(v, low)), float(np.percentile(v, high)))
         for key, v in draws.items()
+        if v
     }
 
 
