@@ -378,7 +378,7 @@ def score(
 
 
 def _score_table(report: dict, intervals: dict, preds: str, refs: str) -> Table:
-    from .reporting import headline_keys
+    from .reporting import fmt_interval, headline_keys
 
     view = Table(title=f"{preds} vs {refs}  (n={report['n']})", title_justify="left")
     view.add_column("metric")
@@ -388,8 +388,7 @@ def _score_table(report: dict, intervals: dict, preds: str, refs: str) -> Table:
     for key in headline_keys(report):
         cells = [key, f"{report[key]:.4f}"]
         if intervals:
-            low_high = intervals.get(key)
-            cells.append(f"{low_high[0]:.4f}-{low_high[1]:.4f}" if low_high else "")
+            cells.append(fmt_interval(intervals.get(key), 4))
         view.add_row(*cells)
     config = report["config"]
     view.caption = f"language {config['language']}; organs {config['organ_set_size']}; METEOR {config['meteor_backend']}"

@@ -116,11 +116,16 @@ def compare_report(
     }
 
 
+def fmt_interval(ci: tuple[float, float] | None, digits: int = 3) -> str:
+    """``0.480-0.545``; empty without an interval."""
+    return f"{ci[0]:.{digits}f}-{ci[1]:.{digits}f}" if ci else ""
+
+
 def fmt_ci(value: float | None, ci: tuple[float, float] | None, digits: int = 3) -> str:
     """``0.512 (0.480-0.545)``; ``n/a`` for a figure that is not defined."""
     if value is None:
         return "n/a"
-    return f"{value:.{digits}f}" + (f" ({ci[0]:.{digits}f}-{ci[1]:.{digits}f})" if ci else "")
+    return f"{value:.{digits}f}" + (f" ({fmt_interval(ci, digits)})" if ci else "")
 
 
 # ------------------------------------------------------------------------------------ HTML
@@ -131,7 +136,7 @@ def score_html(report: dict[str, Any], per_case: dict[str, np.ndarray], title: s
     plt = H._matplotlib()
     ci95 = report.get("ci95", {})
     rows = [
-        {"metric": k, "score": report[k], "95% CI": "-".join(f"{x:.3f}" for x in ci95.get(k, ()))}
+        {"metric": k, "score": report[k], "95% CI": fmt_interval(ci95.get(k))}
         for k in headline_keys(report)
     ]
     sections = [("Scores", H.table(rows, ["metric", "score", "95% CI"]))]
