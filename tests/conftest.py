@@ -13,7 +13,7 @@ def extractor() -> Extractor:
     return Extractor()
 
 
-# Markers whose tests must run, not skip (CI sets PET2REP_REQUIRE=reference,compiled: there the
+# Markers whose tests must run, not skip (CI sets PET2REP_REQUIRE=reference,compiled,ray: there the
 # comparisons with pycocoevalcap's jars and the compiled METEOR search cannot pass by skipping).
 _REQUIRED = {m.strip() for m in os.environ.get("PET2REP_REQUIRE", "").split(",") if m.strip()}
 
