@@ -6,8 +6,9 @@ language and per state, then the disagreements (missed and extra triples per rep
     python scripts/eval_gold.py [PATH ...] [--min-f1 [FILE=]F1 ...] [--guard README.md]
                                 [--model auto|blank|NAME] [--quiet] [--json OUT]
 
-PATH: gold JSONL files or folders of them (default: every *.jsonl in ../shared/gold beside the
-repository). ``--min-f1 0.95`` fails (exit 1) when any file is below 0.95; ``--min-f1
+PATH: gold JSONL files or folders of them (default: every *.jsonl in the gold folder: the one
+``PET2REP_GOLD`` names, else the nearest ``shared/gold`` beside the checkout or one of its
+ancestors; ``--where`` prints it). ``--min-f1 0.95`` fails (exit 1) when any file is below 0.95; ``--min-f1
 dev.jsonl=0.95`` only that file. ``--guard README.md`` reads the figures recorded there in lines
 ``<!-- gold-figure FILE F1 -->`` and fails when a file scores more than 0.02 below its recorded
 figure (a regression guard). A threshold or guard with no gold file to measure fails too.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections import Counter
@@ -27,9 +29,22 @@ from pet2rep_metrics.audit.gold import read_gold
 from pet2rep_metrics.io import InputError
 from pet2rep_metrics.metrics.clinical import prf_figures
 
-DEFAULT_GOLD = Path(__file__).resolve().parents[1].parent / "shared" / "gold"
+ROOT = Path(__file__).resolve().parents[1]
 GUARD_MARGIN = 0.02
 _GUARD_LINE = re.compile(r"<!--\s*gold-figure\s+(\S+)\s+([0-9.]+)\s*-->")
+
+
+def find_gold() -> Path | None:
+    """The project's gold folder (outside the repository: its texts are never copied in):
+    ``PET2REP_GOLD``, else the nearest ``shared/gold`` holding dev.jsonl beside the checkout or
+    beside one of its ancestors (a CI clone may sit deeper than ../); None when there is none."""
+    override = os.environ.get("PET2REP_GOLD")
+    if override:
+        return Path(override)
+    for folder in ROOT.parents:
+        if (folder / "shared" / "gold" / "dev.jsonl").is_file():
+            return folder / "shared" / "gold"
+    return None
 
 
 def gold_files(paths: list[str]) -> list[Path]:
@@ -92,7 +107,12 @@ def read_guard(path: Path) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("paths", nargs="*", default=[str(DEFAULT_GOLD)])
+    parser.add_argument("paths", nargs="*")
+    parser.add_argument(
+        "--where",
+        action="store_true",
+        help="print the gold folder found (nothing if none) and exit",
+    )
     parser.add_argument(
         "--model", default=None, help="English spaCy model: blank (default), auto, or a name"
     )
@@ -111,6 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="do not list disagreements")
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     args = parser.parse_args(argv)
+    gold = find_gold()
+    if args.where:
+        print(gold or "")
+        return 0
+    if not args.paths:
+        args.paths = [str(gold or ROOT.parent / "shared" / "gold")]
 
     thresholds = parse_thresholds(args.min_f1)
     recorded = read_guard(args.guard) if args.guard else {}

@@ -12,19 +12,28 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLD = ROOT.parent / "shared" / "gold"
 
 
-@pytest.fixture(scope="module")
-def eval_gold():
+def _load_eval_gold():
     spec = importlib.util.spec_from_file_location("eval_gold", ROOT / "scripts" / "eval_gold.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-@pytest.mark.skipif(not (GOLD / "dev.jsonl").is_file(), reason=f"no gold files at {GOLD}")
+GOLD = _load_eval_gold().find_gold()
+
+
+@pytest.fixture(scope="module")
+def eval_gold():
+    return _load_eval_gold()
+
+
+@pytest.mark.gold
+@pytest.mark.skipif(GOLD is None, reason="no shared/gold beside the checkout (set PET2REP_GOLD)")
 def test_gold_files_meet_their_floors(eval_gold, capsys):
+    """The extractor on dev.jsonl (and every other gold file): at least 0.95 micro-F1 there and
+    no file more than 0.02 below the figure the README records."""
     code = eval_gold.main(
         [str(GOLD), "--min-f1", "dev.jsonl=0.95", "--guard", str(ROOT / "README.md"), "--quiet"]
     )
