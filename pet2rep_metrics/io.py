@@ -14,7 +14,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -377,6 +377,44 @@ def read_references(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
             labels = checked_labels(path, row["_line"], labels)
         out[case_id] = {"text": row["text"], "labels": labels, "_line": row["_line"]}
     return out
+
+
+def resumable_rows(
+    path: Path, own: Callable[[Any], str | None], what: str
+) -> list[tuple[int, dict[str, Any]]]:
+    """(line, row) of every complete row of an output being resumed; a torn last line (a crash
+    mid-write: no line end) is dropped. A line that is not UTF-8 or JSON, or a row ``own``
+    rejects (it returns why: the row is not ``what``), raises InputError naming the line, so a
+    command never resumes into a file it did not write."""
+    if not path.exists():
+        return []
+    data = path.read_bytes()
+    complete = data[: data.rfind(b"\n") + 1]
+    rows = []
+    for lineno, raw in enumerate(complete.split(b"\n")[:-1], start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(path, lineno, f"not UTF-8: not {what}; not resuming") from None
+        if not line.strip():
+            continue
+        row = parse_json_line(path, lineno, line)
+        problem = own(row)
+        if problem is not None:
+            raise InputError(
+                path, lineno, f"{problem}; not resuming into it (choose another output)"
+            )
+        rows.append((lineno, row))
+    return rows
+
+
+def start_output(path: Path) -> None:
+    """An empty ``path`` to append rows to; one with content is refused (FileExistsError):
+    continuing it is ``--resume``'s job."""
+    if path.exists() and path.stat().st_size > 0:
+        raise FileExistsError(f"{path} exists: pass --resume to continue it, or remove it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("", encoding="utf-8")
 
 
 def pair_by_id(

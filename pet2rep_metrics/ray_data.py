@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .extract import Extractor
+from .extract.parallel import tables_of
 from .scoring import Scorer
 
 
@@ -49,14 +50,11 @@ class ExtractBatch:
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         texts = [str(t) for t in batch[self.text_column]]
-        languages = batch.get("language")
-        if languages is None:
-            tables = list(self.extractor.pipe(texts))
-        else:
-            tables = [
-                self.extractor(text, language=None if lang in (None, "", "auto") else str(lang))
-                for text, lang in zip(texts, languages)
-            ]
+        given = batch.get("language")
+        languages = [None] * len(texts) if given is None else [v or None for v in given]
+        tables = tables_of(
+            self.extractor, texts, [None if v is None else str(v) for v in languages]
+        )
         out = dict(batch)
         out["language"] = np.array([t.language for t in tables], dtype=object)
         out["labels"] = np.array(

@@ -39,7 +39,6 @@ from .metrics.tokenize import tokenize
 
 _TOKENIZATION = {"zh": "cjk-char+ascii-runs,lower,no-punct", "en": "ptb,lower,no-punct"}
 DEFAULT_METRICS = registry.default_names()
-ALL_METRICS = registry.names()  # the package's own; registered metrics count too
 # the package's metrics on tokens with a shared fast path (one n-gram count for BLEU and
 # CIDEr, METEOR on a second thread), by name and the class that has it
 _FAST_PATH = {"bleu": Bleu, "meteor": Meteor, "rouge_l": RougeL, "cider": Cider}
@@ -104,6 +103,10 @@ class Scorer:
         self._metrics: dict[str, Metric] = {
             name: registry.entry(name).build(options) for name in self.metrics
         }
+        # the metrics asked for by the input they take (tokens, text, labels), in registry order
+        self._inputs: dict[str, list[str]] = {kind: [] for kind in registry.INPUTS}
+        for name in self.metrics:
+            self._inputs[registry.entry(name).input].append(name)
         self._fast = tuple(
             name
             for name, kind in _FAST_PATH.items()
@@ -113,7 +116,7 @@ class Scorer:
         self.extractor = extractor or Extractor()
         self._labels: OrderedDict[tuple[str, str], dict[str, list[str]]] = OrderedDict()
         self._helpers: list[ExtractionHelper] = []
-        if workers > 1 and self._uses("labels"):
+        if workers > 1 and self._inputs["labels"]:
             if type(self.extractor) is not Extractor:
                 raise ValueError("workers > 1 needs a plain Extractor (helpers rebuild it)")
             self._start_helpers(workers - 1)
@@ -121,10 +124,6 @@ class Scorer:
             from .metrics.meteor import warm_up
 
             warm_up()  # stemmer and function words load here, not inside the first score() call
-
-    def _uses(self, kind: str) -> list[str]:
-        """The metrics asked for that take ``kind`` (tokens, text, labels), in registry order."""
-        return [n for n in self.metrics if registry.entry(n).input == kind]
 
     def _start_helpers(self, count: int) -> None:
         started = []
@@ -234,14 +233,14 @@ class Scorer:
                 # a vocabulary too large for global 64-bit n-gram codes: one pass over all
                 hyps, refs = self._tokens(preds, ref_lists, language)
                 results["cider"] = self._metrics["cider"].compute(hyps, refs)
-        for name in self._uses("labels"):
+        for name in self._inputs["labels"]:
             results[name] = self._metrics[name].compute(pred_labels, reference)
             results[name].signature += f"|{self.extractor.signature}"
-        for name in self._uses("text"):
+        for name in self._inputs["text"]:
             results[name] = self._metrics[name].compute(preds, ref_lists, language)
             results[name].signature += f"|lang:{language}"
         context = f"|tok:{self._tokenization(language)}|lang:{language}"
-        for name in self._uses("tokens"):
+        for name in self._inputs["tokens"]:
             results[name].signature += context
         return {name: results[name] for name in self.metrics}
 
@@ -249,7 +248,7 @@ class Scorer:
         """(lexical results, predicted labels, reference labels) of consecutive cases: helpers
         (if any) extract their share while this thread computes the lexical metrics."""
         pending_labels = None
-        if self._uses("labels"):
+        if self._inputs["labels"]:
             missing = [i for i, g in enumerate(gold) if g is None]
             # each report is read in its own language (an English report in a Chinese corpus
             # too) unless the scorer was given one; the corpus language only tokenises
@@ -312,7 +311,7 @@ class Scorer:
         other metric on tokens. ``in_chunks``: these cases are a chunk of a larger call, whose
         CIDEr needs ``frequencies`` (without them it is left to that call)."""
         lexical = self._fast
-        if not self._uses("tokens"):
+        if not self._inputs["tokens"]:
             return None
         hyp_tokens, ref_tokens = self._tokens(preds, ref_lists, language)
         meteor_future = None
@@ -324,7 +323,7 @@ class Scorer:
                 # the compiled search releases the GIL: it runs beside everything else, split
                 # in two only where this thread has no extraction to do (measured: a split
                 # search slows the extraction more than it gains)
-                threads = 2 if not self._uses("labels") and (os.cpu_count() or 1) > 1 else 1
+                threads = 2 if not self._inputs["labels"] and (os.cpu_count() or 1) > 1 else 1
                 threaded = Meteor(use_stem=meteor.use_stem, threads=threads)
                 meteor_future = _worker().submit(threaded.compute, hyp_tokens, ref_tokens)
             else:
@@ -341,7 +340,7 @@ class Scorer:
         if cider:
             cider_metric = self._metrics["cider"]
             results["cider"] = cider_metric.compute(hyp_tokens, ref_tokens, ngrams, frequencies)
-        for name in self._uses("tokens"):
+        for name in self._inputs["tokens"]:
             if name not in lexical:
                 results[name] = self._metrics[name].compute(hyp_tokens, ref_tokens)
         return meteor_future

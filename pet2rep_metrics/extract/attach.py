@@ -46,6 +46,9 @@ class Attacher:
         self.explanation_lead = ctx.get("explanation_lead")
         self.weak = ctx.get("weak_level")
         self.lesion = ctx.get("lesion_word")
+        self.part_of_organ = ctx.get("part_of_organ")
+        self.comparator = ctx.get("comparator")
+        self.reference = ctx.get("reference_value")
         # words that give an intensity a direction (mildly increased, faintly avid)
         self.directed = ctx.get("direction_word")
         self.new_predicate = lexicon.compose(r"\b«new_predicate»\b")
@@ -64,8 +67,9 @@ class Attacher:
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.pet2rep
         text = state.normalized.text
-        self._yield_weak_levels(text, state)
-        mention_starts = [m.start for m in state.mentions]
+        context = _DocContext(text, state)
+        self._yield_weak_levels(text, state, context)
+        mention_starts = context.mention_starts
         # cues are in text order of their match start; heads follow the same order
         order = sorted(range(len(state.cues)), key=lambda k: state.cues[k].head_start)
         state.cues = [state.cues[k] for k in order]
@@ -78,7 +82,6 @@ class Attacher:
         comparator_mentions = self._comparators(text, state)
         unplaced: list[int] = []  # the previous sentence's cues that found no organ
         linked: set[int] = set()  # mentions some cue describes
-        context = _DocContext(text, state)
         for sentence in state.sentences:
             if sentence.section != section:
                 carry, section, unplaced = [], sentence.section, []
@@ -265,7 +268,7 @@ class Attacher:
                 found.append(i)
         return found
 
-    def _yield_weak_levels(self, text: str, state: DocState) -> None:
+    def _yield_weak_levels(self, text: str, state: DocState, context: _DocContext) -> None:
         """An intensity with no direction (faint, mild uptake) gives way to a normal statement
         about the same uptake later in its clause: "faint uptake in the axillary nodes, below the
         blood pool", "low-grade activity, not above background". The normal statement must close
@@ -283,8 +286,6 @@ class Attacher:
         ]
         if not weak:
             return
-        clause_end = {c0: c1 for s in state.sentences for c0, c1 in s.clauses}
-        starts = sorted(clause_end)
         covered = bytearray(len(text) + 1)
         for c in state.cues:
             if c.dropped is None:
@@ -292,8 +293,7 @@ class Attacher:
         outside = [m.start for m in state.mentions if not covered[m.start]]
         cue_starts = [c.start for c in state.cues]
         for cue in weak:
-            c0 = starts[bisect.bisect_right(starts, cue.head_start) - 1]
-            c1 = clause_end[c0]
+            c1 = context.clause_end(context.clause_start_of(cue.head_start))
             lo = bisect.bisect_left(cue_starts, cue.end)
             # the normal statement may lie beyond at most one organ word
             second = bisect.bisect_left(outside, cue.end) + 1
@@ -321,7 +321,7 @@ class Attacher:
         mention = state.mentions[m]
         if all(organ.endswith("_lymph_node") for organ in mention.organs):
             return False
-        part = self.lexicon.context.get("part_of_organ")
+        part = self.part_of_organ
         if part is None:
             return True
         words = text[mention.start : mention.end]
@@ -342,8 +342,7 @@ class Attacher:
     def _comparators(self, text: str, state: DocState) -> set[int]:
         """Mentions that are yardsticks, not findings: inside a cue after a comparison word
         (摄取较周围肝实质减低, greater than liver), or followed by a reference SUVmean."""
-        comparator = self.lexicon.context.get("comparator")
-        reference = self.lexicon.context.get("reference_value")
+        comparator, reference = self.comparator, self.reference
         found: set[int] = set()
         if reference is not None:
             # an organ given only as a reference measurement (liver SUVmean 2.1)
@@ -505,11 +504,16 @@ class _DocContext:
         self.text = text
         self.mention_starts = [m.start for m in state.mentions]
         self._clause_end = {c0: c1 for s in state.sentences for c0, c1 in s.clauses}
+        self._clause_starts = sorted(self._clause_end)
         self._paragraphs: list[int] | None = None
         self._hits: dict[tuple[int, int], list[int]] = {}
 
     def clause_end(self, clause_start: int) -> int:
         return self._clause_end.get(clause_start, clause_start)
+
+    def clause_start_of(self, position: int) -> int:
+        """Start of the last clause that starts at or before ``position``."""
+        return self._clause_starts[bisect.bisect_right(self._clause_starts, position) - 1]
 
     def paragraph_start(self, position: int) -> int:
         """Start of the paragraph holding ``position``: after the last blank line, or the last

@@ -59,6 +59,7 @@ class CueMatcher:
         self.alternative = ctx.get("alternative")
         self.unchanged = ctx.get("unchanged")
         self.contrast = ctx.get("contrast_word")
+        self.anaphora = ctx.get("anaphora")
         self.mean = ctx.get("mean_value")
         self.prior_modifier = ctx.get("prior_modifier")
         # the modifier's words anywhere in a clause: without them no cue there can be "previous"
@@ -169,16 +170,16 @@ class CueMatcher:
 
         found_in: dict[tuple[int, int], bool] = {}
 
-        def clause_has(pattern: re.Pattern[str], clause: tuple[int, int]) -> bool:
-            """Whether ``pattern`` matches in the clause; asked once per pattern and clause."""
+        def clause_has(pattern: re.Pattern[str] | None, clause: tuple[int, int]) -> bool:
+            """Whether ``pattern`` (None: a kind this lexicon lacks) matches in the clause;
+            searched once per pattern and clause."""
+            if pattern is None:
+                return False
             key = (id(pattern), clause[0])
             if key not in found_in:
                 found_in[key] = pattern.search(text, clause[0], clause[1]) is not None
             return found_in[key]
 
-        technique: dict[int, bool] = {}
-        prior: dict[int, bool] = {}
-        modifier_words: dict[int, bool] = {}
         for cue in cues:
             clause, sentence = locate(cue.head_start)
             if clause is None:
@@ -188,30 +189,14 @@ class CueMatcher:
                 continue
             # technique words (injection, glucose, acquisition) silence their clause only: 血糖偏高，
             # 脑皮质摄取普遍减低 still states the cortex
-            if clause[0] not in technique:
-                technique[clause[0]] = bool(
-                    self.technique is not None and self.technique.search(text, clause[0], clause[1])
-                )
-            if clause[0] not in prior:
-                prior[clause[0]] = bool(
-                    self.prior is not None and self.prior.search(text, clause[0], clause[1])
-                )
-                modifier_words[clause[0]] = bool(
-                    self._prior_trigger is not None
-                    and self._prior_trigger.search(text, clause[0], clause[1])
-                )
-            if technique[clause[0]]:
+            if clause_has(self.technique, clause):
                 cue.dropped = "technique"
-            elif prior[clause[0]] or (
-                modifier_words[clause[0]]
+            elif clause_has(self.prior, clause) or (
+                clause_has(self._prior_trigger, clause)
                 and self.prior_modifier.search(text, max(clause[0], cue.start - 24), cue.start)
             ):
                 cue.prior = True
-            elif (
-                cue.state == "decreased"
-                and self.comparison is not None
-                and clause_has(self.comparison, clause)
-            ):
+            elif cue.state == "decreased" and clause_has(self.comparison, clause):
                 cue.dropped = "change against a prior study"
 
         # A bare uptake word ("FDG uptake in the mass") states increased only when nothing else
@@ -320,10 +305,11 @@ class CueMatcher:
             return False
         if self.lexicon.language == "zh":
             return True
-        anaphora = self.lexicon.context.get("anaphora")
         return (
-            anaphora is not None
-            and anaphora.search(state.normalized.text[sentence.start : sentence.end]) is not None
+            self.anaphora is not None
+            # sliced: the pattern's '^' anchors at the sentence start
+            and self.anaphora.search(state.normalized.text[sentence.start : sentence.end])
+            is not None
         )
 
     @staticmethod

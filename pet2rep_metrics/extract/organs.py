@@ -78,8 +78,8 @@ class OrganMatcher:
         if lexicon.language == "zh":
             glue = ctx["station_glue"].pattern
             self._node_after = re.compile(f"(?:{glue})(?:{node_word})", re.IGNORECASE)
-            self._glue = re.compile(glue, re.IGNORECASE)
-            self._node_word = re.compile(node_word, re.IGNORECASE)
+            self._glue = ctx["station_glue"]
+            self._node_word = ctx["node_word"]
             region_after = ctx["region_after"].pattern
             self._beside_node = re.compile(
                 f"(?:{region_after})(?:{glue})(?:{node_word})", re.IGNORECASE
@@ -144,9 +144,8 @@ class OrganMatcher:
 
         mentions: list[OrganMention] = []
         places: list[int] = []
-        station_words: list[
-            tuple[int, int]
-        ] = []  # (mention index, clause end) of node/region terms
+        # (mention index, clause end) of node and region terms
+        station_words: list[tuple[int, int]] = []
         stations: list[str] = []  # per mention: the node station of its organ word, if any
         words = [(s, e, term) for s, e, term in taken if term.kind != "exclude"]
         clause_of = [bisect.bisect_right(clause_starts, s) - 1 for s, _, _ in words]
@@ -204,18 +203,18 @@ class OrganMatcher:
         term: OrganTerm,
         clause_start: int,
         clause_end: int,
-        under_node_heading: bool = False,
-        node_follows: bool | None = None,
-        node_words: _Hits | None = None,
+        under_node_heading: bool,
+        node_follows: bool | None,
+        node_words: _Hits,
     ) -> tuple[str, ...]:
         """Organ ids of a matched term in context, or () when the context says it is a place.
         Under a node heading (淋巴结：, Lymph nodes:) regions and places beside organs are the
-        node stations the heading lists."""
+        node stations the heading lists. ``node_follows``: whether a node word follows the term
+        with only places between (zh, computed for all terms at once), None to match here;
+        ``node_words``: where the report's node words are."""
         ctx = self.lexicon.context
         zh = self._zh
         kind = term.kind
-        if node_words is None:
-            node_words = _Hits(ctx["node_word"], text)
         if kind == "organ":
             if zh:
                 beside = ctx["region_after"].match(text, e, clause_end) is not None

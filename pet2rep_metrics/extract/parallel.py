@@ -12,6 +12,7 @@ from itertools import islice
 from typing import Any
 
 from .pipeline import Extractor
+from .table import ReportTable
 
 BATCH = 256  # reports sent to a worker at a time
 _IN_FLIGHT_PER_WORKER = 2  # batches queued per worker: enough to keep it busy, no more
@@ -28,14 +29,26 @@ def _extract_batch(rows: list[tuple[str, str, str | None]], findings: bool) -> l
     return _rows(_worker_extractor, rows, findings)
 
 
+def tables_of(
+    extractor: Extractor, texts: list[str], languages: list[str | None]
+) -> list[ReportTable]:
+    """The tables of ``texts``, each read in its language (None: detected), in order: one
+    batched ``pipe`` call per language given."""
+    tables: list[ReportTable | None] = [None] * len(texts)
+    groups: dict[str | None, list[int]] = {}
+    for i, language in enumerate(languages):
+        groups.setdefault(None if language in ("", "auto") else language, []).append(i)
+    for language, indices in groups.items():
+        found = extractor.pipe([texts[i] for i in indices], language=language)
+        for i, table in zip(indices, found):
+            tables[i] = table
+    return tables
+
+
 def _rows(
     extractor: Extractor, rows: list[tuple[str, str, str | None]], findings: bool
 ) -> list[dict[str, Any]]:
-    languages = {language for _, _, language in rows}
-    if len(languages) == 1:  # one pipe call: batched, the collector paused once
-        tables = list(extractor.pipe([text for _, text, _ in rows], language=languages.pop()))
-    else:
-        tables = [extractor(text, language=language) for _, text, language in rows]
+    tables = tables_of(extractor, [text for _, text, _ in rows], [lang for _, _, lang in rows])
     out = []
     for (case_id, _, _), table in zip(rows, tables):
         row = table.to_dict() if findings else {"language": table.language, "labels": table.labels}

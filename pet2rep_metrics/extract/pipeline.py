@@ -7,7 +7,7 @@ import bisect
 import gc
 import re
 from collections.abc import Iterable, Iterator
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 
 import spacy
 from spacy.language import Language
@@ -219,6 +219,7 @@ class Extractor:
         self.pause_gc = pause_gc
         self._pipelines: dict[str, Language] = {}
         self._string_limit: dict[str, int] = {}
+        self._display: dict[str, Language] = {}  # Extractor.show's, with findings as spans
 
     def pipeline(self, language: str) -> Language:
         """The spaCy pipeline used for ``language`` (built on first use)."""
@@ -251,9 +252,10 @@ class Extractor:
             "pause_gc": self.pause_gc,
         }
 
-    @property
+    @cached_property
     def signature(self) -> str:
-        """Every setting that changes the output, as one string."""
+        """Every setting that changes the output, as one string (computed once: the scorer
+        stamps it on every CE result, inside training loops)."""
         from .._data import lexicon_hash, lexicon_source
 
         en_model = _resolve_model(self.model) or "blank"
@@ -272,8 +274,11 @@ class Extractor:
         lang = (
             language if language not in (None, "auto") else (self.language or detect_language(text))
         )
-        nlp = build_pipeline(lang, self.model, self.lexicon_dir, self.fuzzy, self.use_parse)
-        doc = nlp(text)
+        if lang not in self._display:  # the pipelines of pipe() leave the spans out
+            self._display[lang] = build_pipeline(
+                lang, self.model, self.lexicon_dir, self.fuzzy, self.use_parse
+            )
+        doc = self._display[lang](text)
         return displacy.render(
             doc, style="span", options={"spans_key": FINDINGS_KEY}, page=True, jupyter=False
         )

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..io import InputError, atomic_writer, iter_jsonl, json_line, parse_json_line
+from ..io import InputError, atomic_writer, iter_jsonl, json_line, resumable_rows, start_output
 from .images import RenderSettings, pet_and_ct_arrays, render_planes, save_jpeg
 from .volumes import (
     PetUnits,
@@ -216,28 +216,16 @@ def _row_id(row: dict) -> str | None:
     return None if value is None else str(value)
 
 
+def _not_ours(row: Any) -> str | None:
+    if not isinstance(row, dict) or "render" not in row or _row_id(row) is None:
+        return "not a pet2rep-render manifest row"
+    return None
+
+
 def _done(manifest: Path, out_dir: Path) -> dict[str, dict]:
-    """Rows already in a manifest of ours whose images all exist; a torn last line is dropped,
-    anything that is not one of our rows raises InputError naming its line."""
-    if not manifest.exists():
-        return {}
-    data = manifest.read_bytes()
-    complete = data[: data.rfind(b"\n") + 1]
+    """Rows already in a manifest of ours whose images all exist (see resumable_rows)."""
     done = {}
-    for lineno, raw in enumerate(complete.split(b"\n")[:-1], start=1):
-        if not raw.strip():
-            continue
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError(manifest, lineno, "not UTF-8: not a pet2rep-render manifest") from None
-        row = parse_json_line(manifest, lineno, text)
-        if not isinstance(row, dict) or "render" not in row or _row_id(row) is None:
-            raise InputError(
-                manifest,
-                lineno,
-                "not a pet2rep-render manifest row; not resuming (choose another -o)",
-            )
+    for _, row in resumable_rows(manifest, _not_ours, "a pet2rep-render manifest"):
         images = [v for k, v in row.items() if k.startswith(("prompt_image", "images"))]
         paths = [p for group in images for p in (group if isinstance(group, list) else [group])]
         if all((out_dir / p).is_file() for p in paths):
@@ -277,10 +265,8 @@ def render_all(
             for row in done.values():
                 handle.write(json_line(row))
     else:
-        if manifest.exists() and manifest.stat().st_size > 0:
-            raise FileExistsError(f"{manifest} exists: pass --resume to continue it, or remove it")
+        start_output(manifest)
         done = {}
-        manifest.write_text("", encoding="utf-8")
     pending = [s for s in studies if s.id not in done]
     summary = RenderSummary(skipped=len(studies) - len(pending))
     with manifest.open("a", encoding="utf-8") as handle:

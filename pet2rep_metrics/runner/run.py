@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..io import InputError, atomic_writer, json_line, parse_json_line
+from ..io import atomic_writer, json_line, resumable_rows, start_output
 from .backends import Backend
 from .manifest import Case
 from .prompts import build_messages
@@ -37,47 +37,21 @@ class RunSummary:
 OUTPUT_FIELDS = ("id", "text", "backend", "model")
 
 
-def _existing_rows(path: Path) -> list[dict[str, Any]]:
-    """Rows already in an output file of ours; a torn last line (a crash mid-write: no line
-    end) is dropped. Any other line that is not one of our rows raises InputError naming it."""
-    if not path.exists():
-        return []
-    data = path.read_bytes()
-    complete = data[: data.rfind(b"\n") + 1]
-    rows = []
-    for lineno, raw in enumerate(complete.split(b"\n")[:-1], start=1):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError(
-                path, lineno, "not UTF-8: not an output of pet2rep-generate; not resuming"
-            ) from None
-        if not line.strip():
-            continue
-        row = parse_json_line(path, lineno, line)
-        missing = [f for f in OUTPUT_FIELDS if not isinstance(row, dict) or f not in row]
-        if missing:
-            raise InputError(
-                path,
-                lineno,
-                f"not a pet2rep-generate output row (no {', '.join(missing)}); "
-                "not resuming into it (choose another --output)",
-            )
-        rows.append(row)
-    return rows
+def _not_ours(row: Any) -> str | None:
+    missing = [f for f in OUTPUT_FIELDS if not isinstance(row, dict) or f not in row]
+    if missing:
+        return f"not a pet2rep-generate output row (no {', '.join(missing)})"
+    return None
 
 
 def prepare_output(path: Path, resume: bool) -> set[str]:
     """Make ``path`` ready for appending; returns the ids already done. With ``resume`` the file is
     rewritten (atomically) without failed or torn rows, so each id ends up exactly once."""
     if not resume:
-        if path.exists() and path.stat().st_size > 0:
-            raise FileExistsError(f"{path} exists: pass --resume to continue it, or remove it")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("", encoding="utf-8")
+        start_output(path)
         return set()
     kept: dict[str, dict[str, Any]] = {}
-    for row in _existing_rows(path):
+    for _, row in resumable_rows(path, _not_ours, "an output of pet2rep-generate"):
         if row.get("id") is not None and not row.get("error"):
             kept.setdefault(str(row["id"]), row)
     with atomic_writer(path) as handle:
