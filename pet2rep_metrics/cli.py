@@ -175,7 +175,7 @@ def extract(
     with the number of reports)."""
     from .extract import Extractor
     from .extract.parallel import extract_rows
-    from .io import atomic_writer, iter_reports, json_line
+    from .io import atomic_writer, iter_reports
     from .language import check_language
 
     with _user_errors():
@@ -191,6 +191,7 @@ def extract(
                 workers=workers,
                 findings=True,
                 progress=lambda n: progress.advance(task, n),
+                as_json=output is not None,
             )
             if output is None:
                 for row in rows:
@@ -198,8 +199,8 @@ def extract(
                 return
             count = 0
             with atomic_writer(output) as handle:
-                for row in rows:
-                    handle.write(json_line(row))
+                for line in rows:
+                    handle.write(line)
                     count += 1
         _err.print(f"wrote {count} reports to {output} ({extractor.signature})", highlight=False)
 

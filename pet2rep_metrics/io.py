@@ -273,7 +273,10 @@ def finite(obj: Any) -> Any:
 
 def json_line(row: dict[str, Any]) -> str:
     """One JSONL line (UTF-8 text, non-finite numbers as null)."""
-    return json.dumps(finite(row), ensure_ascii=False, allow_nan=False) + "\n"
+    try:  # rows are nearly always finite: walk them only when json refuses one
+        return json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n"
+    except ValueError:
+        return json.dumps(finite(row), ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def write_jsonl(path: str | os.PathLike[str], rows: Iterable[dict[str, Any]]) -> int:

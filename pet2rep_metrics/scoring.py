@@ -9,7 +9,6 @@ extractor)."""
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import warnings
 from collections import Counter, OrderedDict
@@ -23,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import _validate
+from ._gc import paused
 from .extract import Extractor
 from .extract.worker import ExtractionHelper, HelperError
 from .language import check_language, detect_language
@@ -190,14 +190,8 @@ class Scorer:
         ``language``: the scoring language when the caller already knows it."""
         # Python's cyclic collector would walk every live object (pipelines included) many
         # times over the allocations of a large call; nothing here makes reference cycles
-        paused = self.extractor.pause_gc and gc.isenabled()
-        if paused:
-            gc.disable()
-        try:
+        with paused(self.extractor.pause_gc):
             return self._results(preds, refs, ref_labels, language)
-        finally:
-            if paused:
-                gc.enable()
 
     def _results(self, preds, refs, ref_labels, language) -> dict[str, MetricResult]:
         preds = _validate.texts("preds", preds)

@@ -16,6 +16,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
 from .state import DocState, token_offsets
+from .terms import TermScanner, fold
 
 _ROLES = ("pseudo_negations", "preceding_negations", "following_negations", "termination")
 _CLAUSE_DEPS = frozenset({"ROOT", "advcl", "ccomp", "relcl", "parataxis", "xcomp"})
@@ -33,8 +34,14 @@ class ScopedNegex:
         scopes: dict[str, str] | None = None,
     ):
         self.scopes = scopes or {}
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        # Chinese tokens are coarse: terms are found on the characters (normalised as a
+        # report's text is), English terms by a PhraseMatcher over tokens
+        normalize_term = getattr(nlp.tokenizer, "normalize_term", None)
+        self._by_chars = nlp.lang == "zh" and normalize_term is not None
+        self.matcher = None if self._by_chars else PhraseMatcher(nlp.vocab, attr="LOWER")
         self._label_of: dict[int, tuple[str, str]] = {}
+        scanned_terms: list[str] = []
+        self._scanned_labels: list[tuple[str, str]] = []
         for attribute, termset in termsets.items():
             missing = [role for role in _ROLES if role not in termset]
             if missing:
@@ -43,21 +50,36 @@ class ScopedNegex:
                 )
             for role in _ROLES:
                 terms = [t for t in termset[role] if t.strip()]
-                if terms:
+                if not terms:
+                    continue
+                if self._by_chars:
+                    unique = list(dict.fromkeys(fold(normalize_term(t)) for t in terms))
+                    scanned_terms.extend(unique)
+                    self._scanned_labels.extend([(attribute, role)] * len(unique))
+                else:
                     label = f"{attribute}:{role}"
                     self.matcher.add(label, list(nlp.tokenizer.pipe(terms)))
                     self._label_of[nlp.vocab.strings[label]] = (attribute, role)
+        self.scanner = TermScanner(scanned_terms) if self._by_chars else None
         self.attributes = tuple(termsets)
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.pet2rep
         if not state.cues:
             return doc
-        token_starts, token_ends = token_offsets(doc)
         by_attribute: dict[str, list[tuple[int, int, str, int]]] = {a: [] for a in self.attributes}
-        for match_id, start, end in self.matcher(doc):
-            attribute, role = self._label_of[match_id]
-            by_attribute[attribute].append((token_starts[start], token_ends[end - 1], role, start))
+        if self.scanner is not None:
+            labels = self._scanned_labels
+            for start, end, index in self.scanner.find(state.normalized.text):
+                attribute, role = labels[index]
+                by_attribute[attribute].append((start, end, role, -1))
+        else:
+            token_starts, token_ends = token_offsets(doc)
+            for match_id, start, end in self.matcher(doc):
+                attribute, role = self._label_of[match_id]
+                by_attribute[attribute].append(
+                    (token_starts[start], token_ends[end - 1], role, start)
+                )
         clause_starts = {c[0] for s in state.sentences for c in s.clauses}
         sentence_starts = {s.start for s in state.sentences}
         text_end = len(state.normalized.text)

@@ -1,4 +1,5 @@
-"""Organ mentions: a spaCy component built from lexicons/organs.tsv (PhraseMatcher, longest match
+"""Organ mentions: a spaCy component built from lexicons/organs.tsv (every occurrence of every
+term: PhraseMatcher over English tokens, TermScanner over Chinese characters; longest match
 first), node stations and regions resolved from context, rapidfuzz for misspelt English words."""
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from spacy.tokens import Doc
 
 from .._cache import bounded_cache
 from .lexicon import Lexicon, OrganTerm
+from .normalize import normalize_text
 from .segment import heading_scopes, merge_list_clauses
 from .state import DocState, OrganMention, token_offsets
+from .terms import TermScanner
 
 _ASCII_WORD = re.compile(r"[A-Za-z]")
 _FUZZY_MIN_LENGTH = 5
@@ -43,10 +46,10 @@ class OrganMatcher:
 
     def __init__(self, nlp: Language, lexicon: Lexicon, fuzzy: bool = True):
         self.lexicon = lexicon
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._zh = lexicon.language == "zh"
         self.terms: list[OrganTerm] = []
         seen: set[str] = set()
-        patterns = []
+        variants_kept: list[str] = []
         for term in lexicon.organ_terms:
             variants = [term.term]
             if term.lang == "en" and not term.term.endswith("s"):
@@ -57,11 +60,16 @@ class OrganMatcher:
                     continue
                 seen.add(key)
                 self.terms.append(term)
-                patterns.append(nlp.make_doc(variant))
-        for index, pattern in enumerate(patterns):
-            self.matcher.add(str(index), [pattern])
-        self._term_of = {nlp.vocab.strings[str(i)]: self.terms[i] for i in range(len(patterns))}
-        self._zh = lexicon.language == "zh"
+                variants_kept.append(variant)
+        if self._zh:  # Chinese tokens are coarse: terms are found on the characters
+            self.scanner = TermScanner(
+                [normalize_text(v, lexicon.traditional).text for v in variants_kept]
+            )
+        else:
+            self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+            for index, variant in enumerate(variants_kept):
+                self.matcher.add(str(index), [nlp.make_doc(variant)])
+            self._term_of = {nlp.vocab.strings[str(i)]: t for i, t in enumerate(self.terms)}
         self.fuzzy = fuzzy and lexicon.language == "en"
         self._fuzzy_choices = {
             t.term.lower(): t
@@ -99,23 +107,22 @@ class OrganMatcher:
         text = state.normalized.text
 
         candidates: list[tuple[int, int, OrganTerm]] = []
-        token_starts, token_ends = token_offsets(doc)
-        term_of = self._term_of
-        zh = self._zh
-        for match_id, start, end in self.matcher(doc):
-            term = term_of[match_id]
-            s, e = token_starts[start], token_ends[end - 1]
-            # English words inside Chinese text: whole words only.
-            if (
-                zh
-                and term.lang == "en"
-                and (
+        if zh := self._zh:
+            terms = self.terms
+            for s, e, index in self.scanner.find(text):
+                term = terms[index]
+                # English words inside Chinese text: whole words only.
+                if term.lang == "en" and (
                     (s > 0 and _ASCII_WORD.match(text[s - 1]))
                     or (e < len(text) and _ASCII_WORD.match(text[e]))
-                )
-            ):
-                continue
-            candidates.append((s, e, term))
+                ):
+                    continue
+                candidates.append((s, e, term))
+        else:
+            token_starts, token_ends = token_offsets(doc)
+            term_of = self._term_of
+            for match_id, start, end in self.matcher(doc):
+                candidates.append((token_starts[start], token_ends[end - 1], term_of[match_id]))
         if self.fuzzy:
             candidates.extend(self._fuzzy_candidates(doc, text, candidates))
 

@@ -11,6 +11,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from typing import Any
 
+from .._gc import paused
+from ..io import json_line
 from .pipeline import Extractor
 from .table import ReportTable
 
@@ -25,8 +27,10 @@ def _start_worker(settings: dict[str, Any]) -> None:
     _worker_extractor = Extractor(**settings)
 
 
-def _extract_batch(rows: list[tuple[str, str, str | None]], findings: bool) -> list[dict[str, Any]]:
-    return _rows(_worker_extractor, rows, findings)
+def _extract_batch(
+    rows: list[tuple[str, str, str | None]], findings: bool, as_json: bool
+) -> list[dict[str, Any]] | list[str]:
+    return _rows(_worker_extractor, rows, findings, as_json)
 
 
 def tables_of(
@@ -46,13 +50,20 @@ def tables_of(
 
 
 def _rows(
-    extractor: Extractor, rows: list[tuple[str, str, str | None]], findings: bool
-) -> list[dict[str, Any]]:
+    extractor: Extractor, rows: list[tuple[str, str, str | None]], findings: bool, as_json: bool
+) -> list[dict[str, Any]] | list[str]:
     tables = tables_of(extractor, [text for _, text, _ in rows], [lang for _, _, lang in rows])
     out = []
-    for (case_id, _, _), table in zip(rows, tables):
-        row = table.to_dict() if findings else {"language": table.language, "labels": table.labels}
-        out.append({"id": case_id, **row})
+    with paused(extractor.pause_gc):  # findings are built here, on first access
+        for (case_id, _, _), table in zip(rows, tables):
+            row = (
+                table.to_dict()
+                if findings
+                else {"language": table.language, "labels": table.labels}
+            )
+            out.append({"id": case_id, **row})
+        if as_json:  # serialised where they were made: a worker sends text, not nested dicts
+            return [json_line(row) for row in out]
     return out
 
 
@@ -62,15 +73,17 @@ def extract_rows(
     workers: int = 1,
     findings: bool = True,
     progress: Callable[[int], None] | None = None,
-) -> Iterator[dict[str, Any]]:
+    as_json: bool = False,
+) -> Iterator[dict[str, Any]] | Iterator[str]:
     """One output row (``id``, ``language``, ``labels`` and, with ``findings``, the findings)
     per report of ``reports`` (dicts with ``id``, ``text``, optional ``language``), in input
-    order. ``workers`` > 1: that many processes, each with an Extractor of ``extractor``'s
-    settings (the same output). ``progress(n)`` is called after every n reports."""
+    order; with ``as_json``, each row as its JSONL line. ``workers`` > 1: that many processes,
+    each with an Extractor of ``extractor``'s settings (the same output). ``progress(n)`` is
+    called after every n reports."""
     batches = _batches(reports)
     if workers <= 1:
         for batch in batches:
-            rows = _rows(extractor, batch, findings)
+            rows = _rows(extractor, batch, findings, as_json)
             if progress is not None:
                 progress(len(rows))
             yield from rows
@@ -81,12 +94,12 @@ def extract_rows(
     ) as pool:
         pending: deque[Future] = deque()
         for batch in islice(batches, workers * _IN_FLIGHT_PER_WORKER):
-            pending.append(pool.submit(_extract_batch, batch, findings))
+            pending.append(pool.submit(_extract_batch, batch, findings, as_json))
         while pending:
             rows = pending.popleft().result()
             following = next(batches, None)
             if following is not None:
-                pending.append(pool.submit(_extract_batch, following, findings))
+                pending.append(pool.submit(_extract_batch, following, findings, as_json))
             if progress is not None:
                 progress(len(rows))
             yield from rows

@@ -4,16 +4,17 @@ attachment, aggregation. One spaCy pipeline per language, built once per Extract
 from __future__ import annotations
 
 import bisect
-import gc
 import re
 from collections.abc import Iterable, Iterator
 from functools import cached_property, lru_cache, partial
+from itertools import pairwise
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import __version__
+from .._gc import paused
 from ..labels import normalize_states
 from .attach import Attacher
 from .cues import CueMatcher
@@ -22,7 +23,7 @@ from .negation import ScopedNegex
 from .normalize import NormalizedText, detect_language
 from .organs import OrganMatcher
 from .segment import segment
-from .state import DocState
+from .state import DocState, token_offsets
 from .table import Finding, ReportTable
 from .tokenizer import NormalizingTokenizer
 
@@ -119,7 +120,10 @@ def _make_labels(nlp: Language, name: str, language: str, lexicon_dir: str | Non
         doc._.pet2rep_labels = _labels(state)
         if spans:
             group, by_span = [], {}
-            for finding, lo, hi in _findings(state, lexicon, state.normalized.source):
+            found = list(_findings(state, lexicon, state.normalized.source))
+            if language == "zh":  # coarse tokens: split where a finding begins or ends
+                _split_tokens_at(doc, {b for _, lo, hi in found for b in (lo, hi)})
+            for finding, lo, hi in found:
                 label = f"{finding.organ}:{finding.state}"
                 span = doc.char_span(lo, hi, label=label, alignment_mode="expand")
                 if span is not None:
@@ -130,6 +134,26 @@ def _make_labels(nlp: Language, name: str, language: str, lexicon_dir: str | Non
         return doc
 
     return aggregate
+
+
+def _split_tokens_at(doc: Doc, boundaries: set[int]) -> None:
+    """Split tokens of ``doc`` so that every offset of ``boundaries`` falls between two tokens:
+    a finding's span then covers exactly its words."""
+    starts, ends = token_offsets(doc)
+    cuts: dict[int, list[int]] = {}
+    for boundary in boundaries:
+        i = bisect.bisect_right(starts, boundary) - 1
+        if i >= 0 and starts[i] < boundary < ends[i]:
+            cuts.setdefault(i, []).append(boundary)
+    if not cuts:
+        return
+    text = doc.text
+    with doc.retokenize() as retokenizer:
+        for i, points in cuts.items():
+            edges = [starts[i], *sorted(points), ends[i]]
+            pieces = [text[a:b] for a, b in pairwise(edges)]
+            token = doc[i]
+            retokenizer.split(token, pieces, heads=[(token, k) for k in range(len(pieces))])
 
 
 def _resolve_model(model: str | None) -> str | None:
@@ -309,17 +333,10 @@ class Extractor:
             yield from self._run(batch)
 
     def _run(self, batch: list[tuple[str, str]]) -> Iterator[ReportTable]:
-        # The pipeline makes no reference cycles, yet each report allocates many small objects
-        # that trigger young-generation GC passes (about 15% of the time): pause the cyclic
-        # collector while a batch is processed, never while user code runs between yields.
-        paused = self.pause_gc and gc.isenabled()
-        if paused:
-            gc.disable()
-        try:
+        # the collector is paused while a batch is processed (about 15% of the time otherwise),
+        # never while user code runs between yields
+        with paused(self.pause_gc):
             results = self._process(batch)
-        finally:
-            if paused:
-                gc.enable()
         yield from results
 
     def _process(self, batch: list[tuple[str, str]]) -> list[ReportTable]:

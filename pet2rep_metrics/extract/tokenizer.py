@@ -1,7 +1,9 @@
 """The pipeline's tokenizer: it normalises the report (template brackets, full-width and
 traditional characters, dashes, blanks; see normalize.py), keeps the map from the normalised
-text back to the original, and tokenises the normalised text: one token per character for
-Chinese, spaCy's own English tokenizer (or a loaded model's) for English.
+text back to the original, and tokenises the normalised text: for Chinese, coarse tokens (a run of
+ideographs, of Latin letters or of digits; any other character alone), for English spaCy's own
+tokenizer (or a loaded model's). The Chinese components read characters, not tokens (terms.py);
+the tokens matter only for the findings' spans, which split them where a finding begins or ends.
 
 Registered as ``pet2rep.Tokenizer.v1`` so that a pipeline built by :func:`build_pipeline` saves
 with ``nlp.to_disk`` and loads with ``spacy.load`` (its settings live in the config; it has no
@@ -9,6 +11,7 @@ data of its own)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 
 import spacy
@@ -18,6 +21,9 @@ from spacy.vocab import Vocab
 from .lexicon import load_lexicon
 from .normalize import normalize_text
 from .state import DocState
+
+# a run of ideographs, of Latin letters or of digits, or one other character (a blank too)
+_ZH_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z]+|[0-9]+|.", re.DOTALL)
 
 if not Doc.has_extension("pet2rep"):
     Doc.set_extension("pet2rep", default=None)
@@ -43,24 +49,29 @@ class NormalizingTokenizer:
     def __call__(self, text: str) -> Doc:
         normalized = normalize_text(text, self.traditional)
         doc = (
-            self.inner(normalized.text) if self.inner is not None else self._chars(normalized.text)
+            self.inner(normalized.text) if self.inner is not None else self._words(normalized.text)
         )
         doc._.pet2rep = DocState(self.language, normalized, [])
         return doc
 
-    def _chars(self, text: str) -> Doc:
-        """One token per non-space character; a space becomes the previous token's whitespace."""
+    def normalize_term(self, term: str) -> str:
+        """A lexicon term as a report's text reads after normalisation."""
+        return normalize_text(term, self.traditional).text
+
+    def _words(self, text: str) -> Doc:
+        """Coarse tokens (_ZH_TOKEN); a blank right after a token becomes its whitespace."""
+        words = _ZH_TOKEN.findall(text)
         if " " not in text:
-            return Doc(self.vocab, words=list(text), spaces=[False] * len(text))
-        words: list[str] = []
+            return Doc(self.vocab, words=words, spaces=[False] * len(words))
+        kept: list[str] = []
         spaces: list[bool] = []
-        for char in text:
-            if char == " " and words and not spaces[-1]:
+        for word in words:
+            if word == " " and kept and not spaces[-1]:
                 spaces[-1] = True
             else:
-                words.append(char)
+                kept.append(word)
                 spaces.append(False)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        return Doc(self.vocab, words=kept, spaces=spaces)
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
         for text in texts:

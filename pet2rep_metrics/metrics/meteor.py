@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import re
+import threading
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -204,12 +205,23 @@ def _stem_cached(stem, word: str) -> str:
 
 @cache
 def _stemmer():
+    """The English Snowball stemmer METEOR 1.5's jar runs (Snowball 2.x's algorithm, as the
+    ``snowballstemmer`` 2.x package generates it; NLTK's port stems a few words differently from
+    the jar, e.g. 'realizers', and its import costs about 1 s). One stemmer per thread: a
+    Snowball stemmer object keeps its word while it works."""
     try:
-        from nltk.stem.snowball import SnowballStemmer
-
-        return SnowballStemmer("english").stem
-    except ImportError:  # pragma: no cover - nltk comes with rouge-score
+        import snowballstemmer
+    except ImportError:  # pragma: no cover - a dependency of the package
         return None
+    local = threading.local()
+
+    def stem(word: str) -> str:
+        stemmer = getattr(local, "stemmer", None)
+        if stemmer is None:
+            stemmer = local.stemmer = snowballstemmer.stemmer("english")
+        return stemmer.stemWord(word)
+
+    return stem
 
 
 @dataclass
