@@ -8,6 +8,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .caseless import compile_caseless
 from .lexicon import Lexicon
 from .segment import SKIPPED_SECTIONS, split_units
 from .state import Cue, DocState, SuvValue
@@ -64,7 +65,7 @@ class CueMatcher:
         self.prior_modifier = ctx.get("prior_modifier")
         # the modifier's words anywhere in a clause: without them no cue there can be "previous"
         self._prior_trigger = (
-            re.compile(self.prior_modifier.pattern.replace("$", ""), re.IGNORECASE)
+            compile_caseless(self.prior_modifier.pattern.replace("$", ""))
             if self.prior_modifier
             else None
         )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .._data import lexicon_dir, read_tsv
 from ..labels import STATES
+from .caseless import compile_caseless
 
 LANGUAGES = ("zh", "en")
 _TERMSET_KEYS = ("pseudo_negations", "preceding_negations", "following_negations", "termination")
@@ -82,9 +83,9 @@ class Lexicon:
     def has_context(self, kind: str) -> bool:
         return kind in self.context
 
-    def compose(self, template: str, flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
+    def compose(self, template: str) -> re.Pattern[str] | None:
         """``template`` with every ``«kind»`` replaced by that context kind's pattern (a group),
-        compiled; None when one of the kinds is not in this language's lexicon. Word lists live
+        compiled case-insensitively; None when one of the kinds is not in this language's lexicon. Word lists live
         in context.tsv, the structure around them here."""
         missing = False
 
@@ -95,7 +96,7 @@ class Lexicon:
             return f"(?:{found.pattern})" if found is not None else ""
 
         pattern = re.sub(r"«([a-z_]+)»", words, template)
-        return None if missing else re.compile(pattern, flags)
+        return None if missing else compile_caseless(pattern)
 
 
 def _where(path: Path, name: str, row: dict[str, str]) -> str:
@@ -140,7 +141,7 @@ def _expand_macros(pattern: str, macros: dict[str, str]) -> str:
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:
     try:
-        return re.compile(pattern, re.IGNORECASE)
+        return compile_caseless(pattern)
     except re.error as exc:
         raise ValueError(f"{where}: bad regular expression: {exc}") from exc
 

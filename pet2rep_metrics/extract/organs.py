@@ -13,6 +13,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from .._cache import bounded_cache
+from .caseless import compile_caseless
 from .lexicon import Lexicon, OrganTerm
 from .normalize import normalize_text
 from .segment import heading_scopes, merge_list_clauses
@@ -85,21 +86,19 @@ class OrganMatcher:
         self._lesion_head = lexicon.compose(r"«lesion_head»$")
         if lexicon.language == "zh":
             glue = ctx["station_glue"].pattern
-            self._node_after = re.compile(f"(?:{glue})(?:{node_word})", re.IGNORECASE)
+            self._node_after = compile_caseless(f"(?:{glue})(?:{node_word})")
             self._glue = ctx["station_glue"]
             self._node_word = ctx["node_word"]
             region_after = ctx["region_after"].pattern
-            self._beside_node = re.compile(
-                f"(?:{region_after})(?:{glue})(?:{node_word})", re.IGNORECASE
-            )
+            self._beside_node = compile_caseless(f"(?:{region_after})(?:{glue})(?:{node_word})")
             self._mass_after = ctx["mass_word"]
         else:
             self._node_after = lexicon.compose(
                 r"(?:\s+(?:«node_premodifier»|\w+al))*\s+«node_word»\b"
             )
             self._beside_node = None
-            self._mass_after = re.compile(
-                r"\s+(?:\w+\s+)?(?:" + ctx["mass_word"].pattern + r")\b", re.IGNORECASE
+            self._mass_after = compile_caseless(
+                r"\s+(?:\w+\s+)?(?:" + ctx["mass_word"].pattern + r")\b"
             )
 
     def __call__(self, doc: Doc) -> Doc:

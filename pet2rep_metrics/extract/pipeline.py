@@ -17,6 +17,7 @@ from .. import __version__
 from .._gc import paused
 from ..labels import normalize_states
 from .attach import Attacher
+from .caseless import compile_caseless
 from .cues import CueMatcher
 from .lexicon import LANGUAGES, Lexicon, load_lexicon
 from .negation import ScopedNegex
@@ -481,11 +482,7 @@ def _modifiers(
 @lru_cache(maxsize=8)
 def _laterality_finder(lexicon: Lexicon):
     lateral = [(v, r.pattern) for f, v, r in lexicon.modifiers if f == "laterality"]
-    regex = (
-        re.compile("|".join(f"(?P<{v}>{p})" for v, p in lateral), re.IGNORECASE)
-        if lateral
-        else None
-    )
+    regex = compile_caseless("|".join(f"(?P<{v}>{p})" for v, p in lateral)) if lateral else None
     reach = 4 if lexicon.language == "zh" else 24
 
     def laterality(text: str, start: int, end: int, clause_start: int) -> str | None:
@@ -506,4 +503,4 @@ def _modifier_regexes(lexicon: Lexicon) -> list[tuple[str, re.Pattern[str]]]:
     for field_name, value, regex in lexicon.modifiers:
         if field_name != "laterality":
             by_field.setdefault(field_name, []).append(f"(?P<{value}>{regex.pattern})")
-    return [(f, re.compile("|".join(parts), re.IGNORECASE)) for f, parts in by_field.items()]
+    return [(f, compile_caseless("|".join(parts))) for f, parts in by_field.items()]

@@ -12,7 +12,7 @@ from .lexicon import Lexicon
 SKIPPED_SECTIONS = frozenset({"technique", "history", "comparison"})
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     """A sentence of the normalised text: char span, section, and its clauses (char spans)."""
 

@@ -8,7 +8,7 @@ from .normalize import NormalizedText
 from .segment import Sentence
 
 
-@dataclass
+@dataclass(slots=True)
 class OrganMention:
     """An organ mention: char span in the normalised text and the organ ids it names."""
 
@@ -18,7 +18,7 @@ class OrganMention:
     clause_start: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Cue:
     """An uptake cue. ``start``/``end`` cover the whole match (overlap, evidence); the head
     (``head_start``/``head_end``) is what negation and hedging are judged against."""
@@ -38,7 +38,7 @@ class Cue:
     prior: bool = False  # describes an earlier study: counts only as a resolution (negated)
 
 
-@dataclass
+@dataclass(slots=True)
 class SuvValue:
     start: int
     end: int
@@ -58,7 +58,7 @@ def token_offsets(doc):
     return starts, ends
 
 
-@dataclass
+@dataclass(slots=True)
 class DocState:
     """Everything the components know about one report."""
 

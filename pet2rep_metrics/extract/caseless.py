@@ -1,0 +1,186 @@
+"""Case-insensitive regular expressions that stay fast.
+
+Python's regex engine skips ahead to the positions where a match can start only when it knows
+the pattern's first characters, and it gives up on that whenever the pattern is compiled with
+IGNORECASE and may start with a letter (``(?:摄取|代谢|FDG)…``): every position is then tried. The
+lexicon patterns are case-insensitive and many open with such an alternation, so
+:func:`compile_caseless` writes the letter cases out (``FDG`` → ``[Ff][Dd][Gg]``) and compiles
+without the flag: the same matches, found several times faster on a report. A pattern it cannot
+rewrite exactly (backreferences, inline flags, non-ASCII letters) is compiled with IGNORECASE.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+
+# Every character Python's IGNORECASE matches with an ASCII letter (computed from re itself;
+# tests/test_caseless.py checks the table): a few letters have a third form.
+_FORMS = {c: c + c.upper() for c in string.ascii_lowercase}
+_FORMS.update({"i": "Ii\u0130\u0131", "k": "Kk\u212a", "s": "Ss\u017f"})
+_FORMS.update({c.upper(): forms for c, forms in list(_FORMS.items())})
+_FORMS.update(
+    {"\u0130": _FORMS["i"], "\u0131": _FORMS["i"], "\u212a": _FORMS["k"], "\u017f": _FORMS["s"]}
+)
+_EXTRA_IN_CLASS = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
+
+def compile_caseless(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled to match as ``re.compile(pattern, re.IGNORECASE)`` does."""
+    written = write_cases(pattern)
+    if written is None:
+        return re.compile(pattern, re.IGNORECASE)
+    return re.compile(written)
+
+
+def write_cases(pattern: str) -> str | None:
+    """``pattern`` with each ASCII letter it matches literally replaced by the class of its
+    case forms (inside a character class: the other forms added), or None when that would
+    not match exactly what IGNORECASE matches. An alternative that opens with a letter is
+    written once per case form (``FDG|…`` → ``F[dD][gG]|f[dD][gG]|…``): the engine's skip
+    ahead needs every alternative of a leading group to open with a plain character."""
+    if any(c not in _FORMS and c.lower() != c.upper() for c in pattern):
+        return None  # a non-ASCII letter: its case forms are left to the engine
+    try:
+        written, end = _alternatives(pattern, 0)
+    except _Unwritable:
+        return None
+    return written if end == len(pattern) else None
+
+
+class _Unwritable(Exception):
+    """A construct whose case-insensitive meaning is not kept by writing the cases out."""
+
+
+def _alternatives(pattern: str, i: int) -> tuple[str, int]:
+    """The alternatives from ``i`` to the ``)`` that closes their group (not consumed) or the
+    end, written out; and where they end."""
+    branches: list[list[tuple[str, str | None]]] = [[]]
+    while i < len(pattern) and pattern[i] != ")":
+        if pattern[i] == "|":
+            branches.append([])
+            i += 1
+            continue
+        atom, i = _atom(pattern, i)
+        branches[-1].append(atom)
+    return "|".join(_branch(atoms) for atoms in branches), i
+
+
+def _branch(atoms: list[tuple[str, str | None]]) -> str:
+    if atoms and atoms[0][1] is not None:
+        rest = "".join(text for text, _ in atoms[1:])
+        return "|".join(form + rest for form in atoms[0][1])
+    return "".join(text for text, _ in atoms)
+
+
+def _atom(pattern: str, i: int) -> tuple[tuple[str, str | None], int]:
+    """One element at ``i``, written out, with the case forms of a letter that stands alone
+    (no quantifier after it: only then may its alternative be written once per form)."""
+    char = pattern[i]
+    if char == "\\":
+        escape, i = _escape(pattern, i)
+        if escape is None:
+            raise _Unwritable
+        return (escape, None), i
+    if char == "[":
+        written, i = _char_class(pattern, i)
+        if written is None:
+            raise _Unwritable
+        return (written, None), i
+    if char == "(":
+        head, i = _group_head(pattern, i) if pattern.startswith("(?", i) else ("(", i + 1)
+        if head is None:
+            raise _Unwritable
+        inner, i = _alternatives(pattern, i)
+        if i >= len(pattern):
+            raise _Unwritable  # an unclosed group
+        return (head + inner + ")", None), i + 1
+    if char in _FORMS:
+        forms = _FORMS[char]
+        alone = i + 1 >= len(pattern) or pattern[i + 1] not in "?*+{"
+        return (f"[{forms}]", forms if alone else None), i + 1
+    return (char, None), i + 1
+
+
+def _escape(pattern: str, i: int) -> tuple[str | None, int]:
+    """The escape at ``i`` (kept as it is) and the position after it; None for a backreference
+    or an escape whose meaning changes with the case of its letters."""
+    if i + 1 >= len(pattern):
+        return None, i
+    code = pattern[i + 1]
+    if code.isdigit() and code != "0":
+        return None, i  # a backreference compares case-insensitively
+    length = {"x": 4, "u": 6, "U": 10}.get(code, 2)
+    if code == "N":
+        end = pattern.find("}", i)
+        if end < 0:
+            return None, i
+        length = end + 1 - i
+    escape = pattern[i : i + length]
+    if code in string.ascii_letters and code not in "xuUNdDsSwWbBAZ" and code not in "afnrtv":
+        return None, i
+    if code in "xuUN":  # a character given by its code: a letter has case forms too
+        try:
+            char = unicodedata.lookup(escape[3:-1]) if code == "N" else chr(int(escape[2:], 16))
+        except (KeyError, ValueError):
+            return None, i
+        if char.lower() != char.upper():
+            return None, i
+    return escape, i + length
+
+
+def _group_head(pattern: str, i: int) -> tuple[str | None, int]:
+    """The opening of the ``(?…`` group at ``i``: its name or kind kept; None for inline flags,
+    named backreferences, comments and conditionals."""
+    rest = pattern[i + 2 : i + 4]
+    if rest.startswith((":", "=", "!")):
+        return pattern[i : i + 3], i + 3
+    if rest in ("<=", "<!"):
+        return pattern[i : i + 4], i + 4
+    if rest.startswith("P<"):
+        end = pattern.find(">", i)
+        return (pattern[i : end + 1], end + 1) if end > 0 else (None, i)
+    return None, i
+
+
+def _char_class(pattern: str, i: int) -> tuple[str | None, int]:
+    """The character class at ``i`` with the other case forms of its letters added."""
+    j = i + 1
+    negated = j < len(pattern) and pattern[j] == "^"
+    if negated:
+        j += 1
+    members: list[str] = []  # written as found
+    added: list[str] = []  # other case forms
+    first = True
+    while j < len(pattern) and (pattern[j] != "]" or first):
+        first = False
+        if pattern[j] == "\\":
+            escape, j = _escape(pattern, j)
+            if escape is None:
+                return None, i
+            members.append(escape)
+            continue
+        low = pattern[j]
+        if j + 2 < len(pattern) and pattern[j + 1] == "-" and pattern[j + 2] != "]":
+            high = pattern[j + 2]
+            if high == "\\":
+                return None, i
+            members.append(f"{low}-{high}")
+            ascii_letters = low in string.ascii_letters and high in string.ascii_letters
+            if ascii_letters and low.islower() == high.islower():
+                added.append(f"{low.swapcase()}-{high.swapcase()}")
+                covered = {chr(c).lower() for c in range(ord(low), ord(high) + 1)}
+                added.extend(_EXTRA_IN_CLASS[c] for c in sorted(covered) if c in _EXTRA_IN_CLASS)
+            elif any(chr(c).lower() != chr(c).upper() for c in range(ord(low), ord(high) + 1)):
+                return None, i  # a range holding letters but not a plain letter range
+            j += 3
+            continue
+        members.append(low)
+        if low in _FORMS:
+            added.append(_FORMS[low])
+        j += 1
+    if j >= len(pattern):
+        return None, i
+    body = "".join(members) + "".join(added)
+    return f"[{'^' if negated else ''}{body}]", j + 1
