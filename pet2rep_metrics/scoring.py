@@ -46,6 +46,9 @@ _FAST_PATH = {"bleu": Bleu, "meteor": Meteor, "rouge_l": RougeL, "cider": Cider}
 # to 8192 characters (about 100 MB at worst; a PET2Rep report is about 1,000 characters)
 _LABEL_CACHE_SIZE = 8192
 _LABEL_CACHE_CHARS = 8192
+# reference tokens (references repeat across the calls of a training loop): at most 2,048 lists
+# of texts up to 8,192 characters (a PET2Rep report: ~1,000 tokens, ~8 KB of list)
+_TOKEN_CACHE_SIZE = 2048
 _MIN_SHARED = 64  # below this many texts to extract, helpers cost more than they save
 # A helper's answer is awaited at most this long (seconds, for the batch it was sent, plus a
 # start-up allowance); the extractor reads over 200 reports/s, so this is ten times its pace.
@@ -115,6 +118,7 @@ class Scorer:
         self.clinical = self._metrics.get("ce") or ClinicalEfficacy(organs)
         self.extractor = extractor or Extractor()
         self._labels: OrderedDict[tuple[str, str], dict[str, list[str]]] = OrderedDict()
+        self._ref_tokens: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
         self._helpers: list[ExtractionHelper] = []
         if workers > 1 and self._inputs["labels"]:
             if type(self.extractor) is not Extractor:
@@ -270,8 +274,19 @@ class Scorer:
 
     def _tokens(self, preds, ref_lists, language):
         hyps = [tokenize(p, language, self.zh_words) for p in preds]
-        refs = [[tokenize(r, language, self.zh_words) for r in rs] for rs in ref_lists]
+        refs = [[self._reference_tokens(r, language) for r in rs] for rs in ref_lists]
         return hyps, refs
+
+    def _reference_tokens(self, text: str, language: str | None) -> list[str]:
+        if len(text) > _LABEL_CACHE_CHARS:
+            return tokenize(text, language, self.zh_words)
+        key = (language or "", text)
+        tokens = self._ref_tokens.get(key)
+        if tokens is None:
+            tokens = self._ref_tokens[key] = tokenize(text, language, self.zh_words)
+            if len(self._ref_tokens) > _TOKEN_CACHE_SIZE:
+                self._ref_tokens.popitem(last=False)
+        return tokens
 
     def _cider_frequencies(self, preds, ref_lists, language) -> DocumentFrequency | None:
         """CIDEr's document frequencies over every reference set, chunk by chunk (None when

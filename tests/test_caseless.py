@@ -17,7 +17,7 @@ from pet2rep_metrics.extract import Extractor
 from pet2rep_metrics.extract.caseless import compile_caseless, write_cases
 
 hypothesis = pytest.importorskip("hypothesis", reason="property tests need hypothesis")
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 HERE = Path(__file__).parent
@@ -94,7 +94,9 @@ def _patterns(draw, depth: int = 0) -> str:
     return "|".join(branches)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
+@example(pattern="a(?P<g01>a)", text="aA")  # a letter-led alternative holding a named group
+@example(pattern="x(a)|y", text="XA y")
 @given(pattern=_patterns(), text=st.text("aAkKsSiIİıKſzZfdgFDG1 .-摄", max_size=30))
 def test_random_patterns_match_as_with_ignorecase(pattern, text):
     try:

@@ -43,7 +43,7 @@ def write_cases(pattern: str) -> str | None:
     if any(c not in _FORMS and c.lower() != c.upper() for c in pattern):
         return None  # a non-ASCII letter: its case forms are left to the engine
     try:
-        written, end = _alternatives(pattern, 0)
+        written, end, _ = _alternatives(pattern, 0)
     except _Unwritable:
         return None
     return written if end == len(pattern) else None
@@ -53,10 +53,10 @@ class _Unwritable(Exception):
     """A construct whose case-insensitive meaning is not kept by writing the cases out."""
 
 
-def _alternatives(pattern: str, i: int) -> tuple[str, int]:
+def _alternatives(pattern: str, i: int) -> tuple[str, int, bool]:
     """The alternatives from ``i`` to the ``)`` that closes their group (not consumed) or the
-    end, written out; and where they end."""
-    branches: list[list[tuple[str, str | None]]] = [[]]
+    end, written out; where they end; whether they hold a group that captures."""
+    branches: list[list[_Atom]] = [[]]
     while i < len(pattern) and pattern[i] != ")":
         if pattern[i] == "|":
             branches.append([])
@@ -64,43 +64,51 @@ def _alternatives(pattern: str, i: int) -> tuple[str, int]:
             continue
         atom, i = _atom(pattern, i)
         branches[-1].append(atom)
-    return "|".join(_branch(atoms) for atoms in branches), i
+    written = "|".join(_branch(atoms) for atoms in branches)
+    return written, i, any(atom[2] for atoms in branches for atom in atoms)
 
 
-def _branch(atoms: list[tuple[str, str | None]]) -> str:
-    if atoms and atoms[0][1] is not None:
-        rest = "".join(text for text, _ in atoms[1:])
+# an element written out: its text, the case forms of a letter standing alone at its place
+# (else None), whether it holds a group that captures
+_Atom = tuple[str, str | None, bool]
+
+
+def _branch(atoms: list[_Atom]) -> str:
+    # an alternative that opens with a letter is written once per case form, unless it holds a
+    # group that captures: a copy would define the group again and renumber the ones after it
+    if atoms and atoms[0][1] is not None and not any(atom[2] for atom in atoms):
+        rest = "".join(atom[0] for atom in atoms[1:])
         return "|".join(form + rest for form in atoms[0][1])
-    return "".join(text for text, _ in atoms)
+    return "".join(atom[0] for atom in atoms)
 
 
-def _atom(pattern: str, i: int) -> tuple[tuple[str, str | None], int]:
-    """One element at ``i``, written out, with the case forms of a letter that stands alone
-    (no quantifier after it: only then may its alternative be written once per form)."""
+def _atom(pattern: str, i: int) -> tuple[_Atom, int]:
+    """One element at ``i``, written out."""
     char = pattern[i]
     if char == "\\":
         escape, i = _escape(pattern, i)
         if escape is None:
             raise _Unwritable
-        return (escape, None), i
+        return (escape, None, False), i
     if char == "[":
         written, i = _char_class(pattern, i)
         if written is None:
             raise _Unwritable
-        return (written, None), i
+        return (written, None, False), i
     if char == "(":
         head, i = _group_head(pattern, i) if pattern.startswith("(?", i) else ("(", i + 1)
         if head is None:
             raise _Unwritable
-        inner, i = _alternatives(pattern, i)
+        inner, i, captures = _alternatives(pattern, i)
         if i >= len(pattern):
             raise _Unwritable  # an unclosed group
-        return (head + inner + ")", None), i + 1
+        captures = captures or head == "(" or head.startswith("(?P<")
+        return (head + inner + ")", None, captures), i + 1
     if char in _FORMS:
         forms = _FORMS[char]
         alone = i + 1 >= len(pattern) or pattern[i + 1] not in "?*+{"
-        return (f"[{forms}]", forms if alone else None), i + 1
-    return (char, None), i + 1
+        return (f"[{forms}]", forms if alone else None, False), i + 1
+    return (char, None, False), i + 1
 
 
 def _escape(pattern: str, i: int) -> tuple[str | None, int]:

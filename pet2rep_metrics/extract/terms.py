@@ -42,6 +42,8 @@ def squeeze(text: str) -> tuple[str, list[int] | None]:
         for match in re.finditer(r" +", text):
             start, end = match.span()
             dropped.extend(range(start + 1 if start == 0 else start, end, 2))
+    if not dropped:
+        return text, None
     pieces, previous = [], 0
     for position in dropped:
         pieces.append(text[previous:position])
@@ -128,8 +130,15 @@ class TermScanner:
                         for index in ids.get(longest[:n], ()):
                             found.append((position, position + n, index))
         if dropped is not None:
+            first = dropped[0]  # before the first dropped blank, offsets are the same
             found = [
-                (original_offset(s, dropped), original_offset(e - 1, dropped) + 1, i)
-                for s, e, i in found
+                match
+                if match[1] <= first
+                else (
+                    original_offset(match[0], dropped),
+                    original_offset(match[1] - 1, dropped) + 1,
+                    match[2],
+                )
+                for match in found
             ]
         return found
