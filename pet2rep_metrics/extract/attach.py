@@ -73,7 +73,11 @@ class Attacher:
         # cues are in text order of their match start; heads follow the same order
         order = sorted(range(len(state.cues)), key=lambda k: state.cues[k].head_start)
         state.cues = [state.cues[k] for k in order]
-        cue_heads = [c.head_start for c in state.cues]
+        # the cues that can describe an organ, in head order (none is dropped after this point)
+        live = [
+            k for k, c in enumerate(state.cues) if c.dropped is None and (not c.prior or c.negated)
+        ]
+        live_heads = [state.cues[k].head_start for k in live]
         parsed = self.use_parse and not self.zh and doc.has_annotation("DEP")
         links: list[tuple[int, int, str]] = []
         carry: list[int] = []
@@ -146,13 +150,8 @@ class Attacher:
                     latest_named = ci - 1
                 if ci in by_clause and (not subject or unit_done) and not elsewhere(ci):
                     subject, subject_clause, unit_done = by_clause[ci], ci, False
-                cue_ids = [
-                    k
-                    for k in range(
-                        bisect.bisect_left(cue_heads, c0), bisect.bisect_left(cue_heads, c1)
-                    )
-                    if state.cues[k].dropped is None
-                    and (not state.cues[k].prior or state.cues[k].negated)
+                cue_ids = live[
+                    bisect.bisect_left(live_heads, c0) : bisect.bisect_left(live_heads, c1)
                 ]
                 if not cue_ids:
                     continue

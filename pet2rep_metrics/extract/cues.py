@@ -30,23 +30,6 @@ SUV_REGEX = re.compile(
 )
 
 
-class _SentenceIndex:
-    """Which sentence a position lies in (-1 between sentences), by bisection."""
-
-    def __init__(self, sentences):
-        self.starts = [s.start for s in sentences]
-        self.ends = [s.end for s in sentences]
-
-    def of(self, position: int) -> int:
-        i = bisect.bisect_right(self.starts, position) - 1
-        return i if i >= 0 and position < self.ends[i] else -1
-
-    def same(self, first: int, last: int) -> bool:
-        """Whether positions ``first`` and ``last`` lie in one sentence."""
-        i = self.of(first)
-        return i >= 0 and i == self.of(last)
-
-
 class CueMatcher:
     """Finds uptake cues and SUV values (spaCy component ``pet2rep_cues``)."""
 
@@ -69,7 +52,7 @@ class CueMatcher:
             if self.prior_modifier
             else None
         )
-        self._patterns = [(p.regex, "cue" in p.regex.groupindex) for p in lexicon.cues]
+        self._patterns = [(p.regex, "cue" in p.regex.groupindex, -p.priority) for p in lexicon.cues]
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.pet2rep
@@ -77,8 +60,7 @@ class CueMatcher:
         # (negative priority, negative length, start, pattern index, end, head start, head end):
         # Cue objects are made only for the matches that survive the overlap rule
         found: list[tuple[int, int, int, int, int, int, int]] = []
-        for index, pattern in enumerate(self._patterns):
-            regex, has_head = pattern
+        for index, (regex, has_head, neg_priority) in enumerate(self._patterns):
             for match in regex.finditer(text):
                 start, end = match.span()
                 if end == start:
@@ -86,26 +68,20 @@ class CueMatcher:
                 head_start, head_end = match.span("cue") if has_head else (start, end)
                 if head_start < 0:
                     head_start, head_end = start, end
-                found.append(
-                    (
-                        -self.lexicon.cues[index].priority,
-                        start - end,
-                        start,
-                        index,
-                        end,
-                        head_start,
-                        head_end,
-                    )
-                )
+                found.append((neg_priority, start - end, start, index, end, head_start, head_end))
         # Overlaps: higher priority, then longer, then earlier wins. A match that crosses a
         # sentence boundary (an uptake word before a ':' or a line break, its level word after)
         # is no cue: its evidence would join two sentences.
         found.sort()
         occupied = bytearray(len(text) + 1)
-        sentence_of = _SentenceIndex(state.sentences)
+        sentence_starts = [s.start for s in state.sentences]
+        sentence_ends = [s.end for s in state.sentences]
         cues: list[Cue] = []
         for neg_priority, _, start, index, end, head_start, head_end in found:
-            if any(occupied[start:end]) or not sentence_of.same(start, end - 1):
+            if occupied.find(1, start, end) >= 0:
+                continue
+            si = bisect.bisect_right(sentence_starts, start) - 1
+            if si < 0 or end > sentence_ends[si]:  # not within one sentence
                 continue
             occupied[start:end] = b"\x01" * (end - start)
             cues.append(

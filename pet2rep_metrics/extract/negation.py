@@ -83,7 +83,7 @@ class ScopedNegex:
         clause_starts = {c[0] for s in state.sentences for c in s.clauses}
         sentence_starts = {s.start for s in state.sentences}
         text_end = len(state.normalized.text)
-        parsed = doc.has_annotation("DEP")
+        parsed = not self._by_chars and doc.has_annotation("DEP")
         for attribute, matches in by_attribute.items():
             if not matches:
                 continue
@@ -98,22 +98,20 @@ class ScopedNegex:
             starts = sentence_starts if self.scopes.get(attribute) == "sentence" else clause_starts
             boundaries = sorted(starts | {m[0] for m in kept if m[2] == "termination"})
             for cue in state.cues:
-                bi = bisect.bisect_right(boundaries, cue.head_start) - 1
+                head = cue.head_start
+                bi = bisect.bisect_right(boundaries, head) - 1
                 lo = boundaries[bi] if bi >= 0 else 0
                 hi = boundaries[bi + 1] if bi + 1 < len(boundaries) else text_end
                 # the terms nearest the cue on each side decide (a bounded look, so that a clause
                 # full of negations stays linear)
-                first = bisect.bisect_left(pre_starts, lo)
-                last = bisect.bisect_left(pre_starts, cue.head_start)
-                scope = [
-                    m
-                    for m in preceding[max(first, last - _NEAREST) : last]
-                    if m[1] <= cue.head_start
-                ]
+                last = bisect.bisect_left(pre_starts, head)
+                window = preceding[max(last - _NEAREST, 0) : last]
+                scope = [m for m in window if m[0] >= lo and m[1] <= head] if window else []
                 first = bisect.bisect_left(fol_starts, cue.head_end)
-                last = bisect.bisect_left(fol_starts, hi)
-                scope += [m for m in following[first : min(last, first + _NEAREST)] if m[1] <= hi]
-                if scope and (not parsed or self._same_clause(doc, cue.head_start, scope)):
+                window = following[first : first + _NEAREST]
+                if window:
+                    scope += [m for m in window if m[0] < hi and m[1] <= hi]
+                if scope and (not parsed or self._same_clause(doc, head, scope)):
                     setattr(cue, attribute, True)
         return doc
 
