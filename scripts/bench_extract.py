@@ -1,37 +1,104 @@
-"""Throughput of the extractor on PET2Rep-length Chinese reports, one process, model load excluded.
+"""Throughput of the extractor on PET2Rep-length Chinese reports.
 
     python scripts/bench_extract.py [--reports 2000] [--repeat 5]
+    python scripts/bench_extract.py --cli [--reports 30000]
 
-Prints reports per second (best of --repeat runs) and characters per report.
+Default: reports per second in one process, labels only, model load excluded (best of
+--repeat runs). With --cli: ``pet2rep-extract FILE -o OUT`` (findings written) as a whole
+process with --workers 1 and 2 on --reports reports, start-up included, and the steady rate
+with --workers 2 (the extra reports over the extra time, against a run on a third as many).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 from pet2rep_metrics import Extractor
 from pet2rep_metrics._synthetic import zh_report
 
+# the console script pet2rep-extract, run by this interpreter
+_CLI = "from pet2rep_metrics.cli import extract_main; extract_main()"
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reports", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    texts = [zh_report(seed)[0] for seed in range(args.reports)]
+
+def in_process(texts: list[str], repeat: int) -> None:
     extractor = Extractor(language="zh")
     list(extractor.pipe(texts[:20]))  # build the pipeline: model load is not timed
     best = float("inf")
-    for _ in range(args.repeat):
+    for _ in range(repeat):
         start = time.perf_counter()
         for _table in extractor.pipe(texts):
             pass
         best = min(best, time.perf_counter() - start)
     chars = sum(len(t) for t in texts) / len(texts)
     print(
-        f"extractor: {len(texts) / best:.0f} reports/s ({len(texts)} zh reports, {chars:.0f} chars each, best of {args.repeat})"
+        f"extractor: {len(texts) / best:.0f} reports/s ({len(texts)} zh reports, {chars:.0f} "
+        f"chars each, best of {repeat})"
     )
+
+
+def command(texts: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+
+        def run(count: int, workers: int) -> float:
+            source = Path(folder) / f"in{count}.jsonl"
+            if not source.exists():
+                with source.open("w", encoding="utf-8") as handle:
+                    for i, text in enumerate(texts[:count]):
+                        handle.write(json.dumps({"id": str(i), "text": text}, ensure_ascii=False))
+                        handle.write("\n")
+            target = Path(folder) / "out.jsonl"
+            target.unlink(missing_ok=True)
+            start = time.perf_counter()
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    _CLI,
+                    str(source),
+                    "-o",
+                    str(target),
+                    "--workers",
+                    str(workers),
+                ],
+                check=True,
+                stderr=subprocess.DEVNULL,
+            )
+            return time.perf_counter() - start
+
+        total = len(texts)
+        for workers in (1, 2):
+            elapsed = run(total, workers)
+            print(
+                f"pet2rep-extract --workers {workers}: {total} reports in {elapsed:.1f} s, "
+                f"{total / elapsed:.0f} reports/s with findings, start-up included"
+            )
+            if workers == 2:
+                part = total // 3
+                shorter = run(part, workers)
+                print(
+                    f"  steady rate with --workers 2: {(total - part) / (elapsed - shorter):.0f} "
+                    f"reports/s ({part} reports in {shorter:.1f} s)"
+                )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=None)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--cli", action="store_true", help="time pet2rep-extract as a process")
+    args = parser.parse_args()
+    count = args.reports or (30000 if args.cli else 2000)
+    texts = [zh_report(seed)[0] for seed in range(count)]
+    if args.cli:
+        command(texts)
+    else:
+        in_process(texts, args.repeat)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ syntactic clause as the cue it negates.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -25,19 +26,19 @@ _CLAUSE_DEPS = frozenset({"ROOT", "advcl", "ccomp", "relcl", "parataxis", "xcomp
 class ScopedNegex:
     """Sets cue attributes from termsets: ``termsets`` maps an attribute ('negated',
     'uncertain') to a termset dict with negspacy's four keys; ``scopes`` maps an attribute to
-    'clause' (default) or 'sentence'. One matcher pass serves all."""
+    'clause' (default) or 'sentence'. One matcher pass serves all. With ``normalize_term`` (a
+    term as a report's normalised text writes it) terms are found on the characters, as the
+    Chinese pipeline needs (its tokens are coarse); without, by a PhraseMatcher over tokens."""
 
     def __init__(
         self,
         nlp: Language,
         termsets: dict[str, dict[str, list[str]]],
         scopes: dict[str, str] | None = None,
+        normalize_term: Callable[[str], str] | None = None,
     ):
         self.scopes = scopes or {}
-        # Chinese tokens are coarse: terms are found on the characters (normalised as a
-        # report's text is), English terms by a PhraseMatcher over tokens
-        normalize_term = getattr(nlp.tokenizer, "normalize_term", None)
-        self._by_chars = nlp.lang == "zh" and normalize_term is not None
+        self._by_chars = normalize_term is not None
         self.matcher = None if self._by_chars else PhraseMatcher(nlp.vocab, attr="LOWER")
         self._label_of: dict[int, tuple[str, str]] = {}
         scanned_terms: list[str] = []

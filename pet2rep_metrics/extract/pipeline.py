@@ -21,7 +21,7 @@ from .caseless import compile_caseless
 from .cues import CueMatcher
 from .lexicon import LANGUAGES, Lexicon, load_lexicon
 from .negation import ScopedNegex
-from .normalize import NormalizedText, detect_language
+from .normalize import NormalizedText, detect_language, normalize_text
 from .organs import OrganMatcher
 from .segment import segment
 from .state import DocState, token_offsets
@@ -96,6 +96,12 @@ def _make_negex(nlp: Language, name: str, language: str, lexicon_dir: str | None
         nlp,
         {"negated": lexicon.negation, "uncertain": lexicon.uncertainty},
         scopes={"negated": "clause", "uncertain": "sentence"},
+        # Chinese: terms found on the characters, normalised as the report is
+        normalize_term=(
+            (lambda term: normalize_text(term, lexicon.traditional).text)
+            if language == "zh"
+            else None
+        ),
     )
 
 

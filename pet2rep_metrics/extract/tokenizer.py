@@ -54,10 +54,6 @@ class NormalizingTokenizer:
         doc._.pet2rep = DocState(self.language, normalized, [])
         return doc
 
-    def normalize_term(self, term: str) -> str:
-        """A lexicon term as a report's text reads after normalisation."""
-        return normalize_text(term, self.traditional).text
-
     def _words(self, text: str) -> Doc:
         """Coarse tokens (_ZH_TOKEN); a blank right after a token becomes its whitespace."""
         words = _ZH_TOKEN.findall(text)

@@ -19,7 +19,7 @@ import threading
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from itertools import chain
 
 import numpy as np
@@ -193,7 +193,6 @@ _LATIN = re.compile(r"[a-z]")
 _TRAILING_DOT = re.compile(r"\.(?:\s|$)")
 
 
-@lru_cache(maxsize=65536)
 def _has_latin(word: str) -> bool:
     return _LATIN.search(word) is not None
 
