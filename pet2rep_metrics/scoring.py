@@ -429,7 +429,10 @@ class Scorer:
         return [found[text] for text in pending.texts]
 
     def _extract_here(self, texts: list[str], language: str | None) -> dict[str, dict]:
-        tables = self.extractor.pipe(texts, language=language)
+        if isinstance(self.extractor, Extractor):  # labels only: no reading outlives a batch
+            tables = self.extractor.pipe(texts, language=language, findings=False)
+        else:
+            tables = self.extractor.pipe(texts, language=language)
         return dict(zip(texts, (table.labels for table in tables)))
 
     def close(self) -> None:

@@ -73,3 +73,13 @@ def test_displacy_shows_the_findings():
     html = Extractor().show("肝脏FDG摄取增高。脾脏FDG摄取未见异常。")
     assert "liver:increased" in html.lower() and "spleen:normal" in html.lower()
     assert html.lstrip().lower().startswith("<!doctype html>")
+
+
+def test_pipe_without_findings_keeps_the_labels_and_refuses_findings(extractor):
+    texts = _test_reports()[:80]
+    full = list(extractor.pipe(texts))
+    light = list(extractor.pipe(texts, findings=False))
+    assert [t.labels for t in light] == [t.labels for t in full]
+    assert any(t.findings for t in full)
+    with pytest.raises(ValueError, match="findings=False"):
+        _ = light[0].findings

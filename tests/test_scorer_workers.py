@@ -100,10 +100,10 @@ def test_duplicate_texts_are_extracted_once(monkeypatch):
     seen: list[str] = []
     pipe = scorer.extractor.pipe
 
-    def counting_pipe(texts, language=None):
+    def counting_pipe(texts, language=None, **options):
         texts = list(texts)
         seen.extend(texts)
-        return pipe(texts, language=language)
+        return pipe(texts, language=language, **options)
 
     monkeypatch.setattr(scorer.extractor, "pipe", counting_pipe)
     template = "肝脏FDG摄取弥漫性增高。"

@@ -318,9 +318,15 @@ class Extractor:
         return next(self.pipe([text], language=language))
 
     def pipe(
-        self, texts: Iterable[str], language: str | None = None, batch_size: int = 64
+        self,
+        texts: Iterable[str],
+        language: str | None = None,
+        batch_size: int = 64,
+        findings: bool = True,
     ) -> Iterator[ReportTable]:
-        """Extract every text in order (a lazy iterator). ``language`` overrides the detection."""
+        """Extract every text in order (a lazy iterator). ``language`` overrides the detection.
+        ``findings=False``: the tables hold the labels only (reading ``findings`` raises), and
+        nothing of a report's reading outlives its batch (what a scorer wants)."""
         batch: list[tuple[str, str]] = []
         for text in texts:
             if not isinstance(text, str):
@@ -334,19 +340,19 @@ class Extractor:
                 raise ValueError(f"unsupported language {lang!r}; expected one of {LANGUAGES}")
             batch.append((text, lang))
             if len(batch) >= batch_size:
-                yield from self._run(batch)
+                yield from self._run(batch, findings)
                 batch = []
         if batch:
-            yield from self._run(batch)
+            yield from self._run(batch, findings)
 
-    def _run(self, batch: list[tuple[str, str]]) -> Iterator[ReportTable]:
+    def _run(self, batch: list[tuple[str, str]], findings: bool) -> Iterator[ReportTable]:
         # the collector is paused while a batch is processed (about 15% of the time otherwise),
         # never while user code runs between yields
         with paused(self.pause_gc):
-            results = self._process(batch)
+            results = self._process(batch, findings)
         yield from results
 
-    def _process(self, batch: list[tuple[str, str]]) -> list[ReportTable]:
+    def _process(self, batch: list[tuple[str, str]], findings: bool) -> list[ReportTable]:
         results: dict[int, ReportTable] = {}
         for lang in LANGUAGES:
             indices = [i for i, (_, text_lang) in enumerate(batch) if text_lang == lang]
@@ -360,11 +366,15 @@ class Extractor:
                 results[i] = ReportTable(
                     batch[i][0],
                     lang,
-                    partial(_materialize, state, lexicon, batch[i][0]),
+                    partial(_materialize, state, lexicon, batch[i][0]) if findings else _unkept,
                     labels=doc._.pet2rep_labels,
                 )
             self._bound_strings(lang)
         return [results[i] for i in range(len(batch))]
+
+
+def _unkept() -> tuple[Finding, ...]:
+    raise ValueError("this table was extracted with findings=False: it holds the labels only")
 
 
 def _link_state(state: DocState, k: int) -> str | None:

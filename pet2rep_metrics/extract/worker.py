@@ -238,7 +238,9 @@ def _serve(inbox: BinaryIO, outbox: BinaryIO) -> None:
         except EOFError:
             return
         try:
-            labels = [table.labels for table in extractor.pipe(texts, language=language)]
+            labels = [
+                table.labels for table in extractor.pipe(texts, language=language, findings=False)
+            ]
         except Exception as exc:
             _send(outbox, ("error", f"{type(exc).__name__}: {exc}"))
         else:
