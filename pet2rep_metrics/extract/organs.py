@@ -125,12 +125,14 @@ class OrganMatcher:
         if self.fuzzy:
             candidates.extend(self._fuzzy_candidates(doc, text, candidates))
 
-        # Longest match first; an 'exclude' entry blocks the shorter organ words inside it.
-        candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+        # Longest match first (then the earliest, then the order found); an 'exclude' entry
+        # blocks the shorter organ words inside it.
+        order = sorted((s - e, s, k) for k, (s, e, _) in enumerate(candidates))
         taken: list[tuple[int, int, OrganTerm]] = []
         occupied = bytearray(len(text) + 1)
-        for s, e, term in candidates:
-            if any(occupied[s:e]):
+        for _, _, k in order:
+            s, e, term = candidates[k]
+            if occupied.find(1, s, e) >= 0:
                 continue
             occupied[s:e] = b"\x01" * (e - s)
             taken.append((s, e, term))

@@ -180,9 +180,7 @@ def segment(text: str, lexicon: Lexicon) -> list[Sentence]:
             for s, e in _split(text, sec_start, sec_end, _EN_SENTENCE_END):
                 spans.extend(_strip(text, a, b) for a, b in _en_line_breaks(text, s, e))
         # clause separators found once per section, then dealt out to the sentences
-        separators = [
-            (m.start(), m.end()) for m in _clause_end(lexicon).finditer(text, sec_start, sec_end)
-        ]
+        separators = [m.span() for m in _clause_end(lexicon).finditer(text, sec_start, sec_end)]
         cursor = 0
         for s, e in spans:
             if e <= s:

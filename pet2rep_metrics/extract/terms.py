@@ -5,8 +5,10 @@ character alone), so term lookup cannot go through spaCy's PhraseMatcher. :class
 finds what a ``PhraseMatcher(attr="LOWER")`` over one-character tokens finds: every occurrence of
 every term, nested and overlapping ones included, case-insensitively, where a blank that a
 character tokenizer folds into the previous token's whitespace does not count (``abdominal
-aorta`` also matches ``abdominalaorta``). One regular-expression scan of the report, then a
-re-match at each position inside a match, so the cost is linear in the report."""
+aorta`` also matches ``abdominalaorta``). One regular-expression scan finds the longest term at
+each position it reaches; the terms inside it are known from the term list, and a re-match runs
+only where a longer term could start inside it and reach past its end, so the cost is linear in
+the report."""
 
 from __future__ import annotations
 
