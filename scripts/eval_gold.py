@@ -35,15 +35,16 @@ _GUARD_LINE = re.compile(r"<!--\s*gold-figure\s+(\S+)\s+([0-9.]+)\s*-->")
 
 
 def find_gold() -> Path | None:
-    """The project's gold folder (outside the repository: its texts are never copied in):
-    ``PET2REP_GOLD``, else the nearest ``shared/gold`` holding dev.jsonl beside the checkout or
-    beside one of its ancestors (a CI clone may sit deeper than ../); None when there is none."""
+    """The project's gold folder (its texts are never copied into the repository):
+    ``PET2REP_GOLD``, else the nearest ``shared/gold/dev.jsonl``: in the checkout (an untracked
+    copy), beside it (``../shared/gold/dev.jsonl``) or beside one of its ancestors (a CI clone
+    may sit deeper than ../); None when there is none."""
     override = os.environ.get("PET2REP_GOLD")
     if override:
         return Path(override)
-    for folder in ROOT.parents:
-        if (folder / "shared" / "gold" / "dev.jsonl").is_file():
-            return folder / "shared" / "gold"
+    for folder in (ROOT, *ROOT.parents):
+        if (folder / "shared/gold/dev.jsonl").is_file():
+            return folder / "shared/gold"
     return None
 
 

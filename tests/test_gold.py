@@ -91,3 +91,16 @@ def test_figures_per_file_language_and_state(eval_gold, tmp_path, capsys):
     assert "b: missed" in capsys.readouterr().out
     assert eval_gold.main([str(gold), "--min-f1", "mine.jsonl=0.9"]) == 1
     assert eval_gold.main([str(gold), "--min-f1", "other.jsonl=0.1"]) == 1  # named, not measured
+
+
+def test_the_gold_folder_is_found_in_beside_or_above_the_checkout(eval_gold, tmp_path, monkeypatch):
+    monkeypatch.delenv("PET2REP_GOLD", raising=False)
+    checkout = tmp_path / "deep" / "clone"
+    checkout.mkdir(parents=True)
+    monkeypatch.setattr(eval_gold, "ROOT", checkout)
+    assert eval_gold.find_gold() is None or tmp_path not in eval_gold.find_gold().parents
+    for where in (tmp_path, tmp_path / "deep", checkout):  # above, beside, inside
+        gold = where / "shared" / "gold"
+        gold.mkdir(parents=True)
+        (gold / "dev.jsonl").write_text("", encoding="utf-8")
+        assert eval_gold.find_gold() == gold
