@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import _validate
+from ._cache import bounded_cache
 from ._gc import paused
 from .extract import Extractor
 from .extract.worker import ExtractionHelper, HelperError
@@ -118,7 +119,9 @@ class Scorer:
         self.clinical = self._metrics.get("ce") or ClinicalEfficacy(organs)
         self.extractor = extractor or Extractor()
         self._labels: OrderedDict[tuple[str, str], dict[str, list[str]]] = OrderedDict()
-        self._ref_tokens: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
+        self._reference_tokens = bounded_cache(_TOKEN_CACHE_SIZE, _LABEL_CACHE_CHARS)(
+            lambda text, language: tokenize(text, language, self.zh_words)
+        )
         self._helpers: list[ExtractionHelper] = []
         if workers > 1 and self._inputs["labels"]:
             if type(self.extractor) is not Extractor:
@@ -276,17 +279,6 @@ class Scorer:
         hyps = [tokenize(p, language, self.zh_words) for p in preds]
         refs = [[self._reference_tokens(r, language) for r in rs] for rs in ref_lists]
         return hyps, refs
-
-    def _reference_tokens(self, text: str, language: str | None) -> list[str]:
-        if len(text) > _LABEL_CACHE_CHARS:
-            return tokenize(text, language, self.zh_words)
-        key = (language or "", text)
-        tokens = self._ref_tokens.get(key)
-        if tokens is None:
-            tokens = self._ref_tokens[key] = tokenize(text, language, self.zh_words)
-            if len(self._ref_tokens) > _TOKEN_CACHE_SIZE:
-                self._ref_tokens.popitem(last=False)
-        return tokens
 
     def _cider_frequencies(self, preds, ref_lists, language) -> DocumentFrequency | None:
         """CIDEr's document frequencies over every reference set, chunk by chunk (None when

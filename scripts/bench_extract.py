@@ -12,7 +12,6 @@ with --workers 2 (the extra reports over the extra time, against a run on a thir
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from pet2rep_metrics import Extractor
 from pet2rep_metrics._synthetic import zh_report
+from pet2rep_metrics.io import write_jsonl
 
 # the console script pet2rep-extract, run by this interpreter
 _CLI = "from pet2rep_metrics.cli import extract_main; extract_main()"
@@ -48,10 +48,9 @@ def command(texts: list[str]) -> None:
         def run(count: int, workers: int) -> float:
             source = Path(folder) / f"in{count}.jsonl"
             if not source.exists():
-                with source.open("w", encoding="utf-8") as handle:
-                    for i, text in enumerate(texts[:count]):
-                        handle.write(json.dumps({"id": str(i), "text": text}, ensure_ascii=False))
-                        handle.write("\n")
+                write_jsonl(
+                    source, ({"id": str(i), "text": t} for i, t in enumerate(texts[:count]))
+                )
             target = Path(folder) / "out.jsonl"
             target.unlink(missing_ok=True)
             start = time.perf_counter()

@@ -80,9 +80,6 @@ class Lexicon:
     sections: list[tuple[str, str]]
     traditional: dict[int, str] = field(default_factory=dict)
 
-    def has_context(self, kind: str) -> bool:
-        return kind in self.context
-
     def compose(self, template: str) -> re.Pattern[str] | None:
         """``template`` with every ``«kind»`` replaced by that context kind's pattern (a group),
         compiled case-insensitively; None when one of the kinds is not in this language's lexicon. Word lists live

@@ -28,9 +28,7 @@ from .state import DocState, token_offsets
 from .table import Finding, ReportTable
 from .tokenizer import NormalizingTokenizer
 
-if not Doc.has_extension("pet2rep"):
-    Doc.set_extension("pet2rep", default=None)
-# the pipeline's outputs: labels on the Doc, findings as spans with their Finding attached
+# the pipeline's outputs (the working state, doc._.pet2rep, is the tokenizer's): labels on the Doc, findings as spans with their Finding attached
 if not Doc.has_extension("pet2rep_labels"):
     Doc.set_extension("pet2rep_labels", default=None)
 if not Doc.has_extension("pet2rep_span_findings"):
@@ -129,7 +127,8 @@ def _make_labels(nlp: Language, name: str, language: str, lexicon_dir: str | Non
             group, by_span = [], {}
             found = list(_findings(state, lexicon, state.normalized.source))
             if language == "zh":  # coarse tokens: split where a finding begins or ends
-                _split_tokens_at(doc, {b for _, lo, hi in found for b in (lo, hi)})
+                cuts = {b for _, lo, hi in found for b in (lo, hi)}
+                _split_tokens_at(doc, state.normalized.text, cuts)
             for finding, lo, hi in found:
                 label = f"{finding.organ}:{finding.state}"
                 span = doc.char_span(lo, hi, label=label, alignment_mode="expand")
@@ -143,9 +142,9 @@ def _make_labels(nlp: Language, name: str, language: str, lexicon_dir: str | Non
     return aggregate
 
 
-def _split_tokens_at(doc: Doc, boundaries: set[int]) -> None:
-    """Split tokens of ``doc`` so that every offset of ``boundaries`` falls between two tokens:
-    a finding's span then covers exactly its words."""
+def _split_tokens_at(doc: Doc, text: str, boundaries: set[int]) -> None:
+    """Split tokens of ``doc`` (whose text is ``text``) so that every offset of ``boundaries``
+    falls between two tokens: a finding's span then covers exactly its words."""
     starts, ends = token_offsets(doc)
     cuts: dict[int, list[int]] = {}
     for boundary in boundaries:
@@ -154,7 +153,6 @@ def _split_tokens_at(doc: Doc, boundaries: set[int]) -> None:
             cuts.setdefault(i, []).append(boundary)
     if not cuts:
         return
-    text = doc.text
     with doc.retokenize() as retokenizer:
         for i, points in cuts.items():
             edges = [starts[i], *sorted(points), ends[i]]

@@ -96,7 +96,7 @@ class NormalizingTokenizer:
 
 @spacy.registry.tokenizers("pet2rep.Tokenizer.v1")
 def create_tokenizer(language: str, lexicon_dir: str | None = None):
-    """The factory spaCy's config names: Chinese by characters, English by spaCy's rules."""
+    """The factory spaCy's config names: Chinese in coarse tokens, English by spaCy's rules."""
 
     def create(nlp) -> NormalizingTokenizer:
         inner = None
