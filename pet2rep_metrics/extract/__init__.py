@@ -6,6 +6,10 @@ from .._spacy import import_spacy
 
 import_spacy()  # before any spacy submodule: keeps torch out of the import (see _spacy)
 
+from ._compiled import prefer_fresh_modules  # noqa: E402
+
+prefer_fresh_modules()  # before the rule modules are imported: a stale compiled one is passed over
+
 from .pipeline import Extractor, build_pipeline  # noqa: E402
 from .table import Finding, ReportTable  # noqa: E402
 

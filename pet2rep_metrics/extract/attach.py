@@ -9,6 +9,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from .batching import BatchedComponent
 from .lexicon import Lexicon
 from .state import DocState
 
@@ -20,7 +21,7 @@ _ENUMERATED = re.compile(r"^\s*(?:\d+|[a-zA-Z]|[一二三四五六七八九十]+
 _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "npadvmod", "advmod"})
 
 
-class Attacher:
+class Attacher(BatchedComponent):
     """Links each kept cue to the organ mentions it describes (spaCy component ``pet2rep_attach``).
 
     Rules, in order: organs in the cue's own clause (zh: the organs before the cue; en: organs

@@ -8,6 +8,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .batching import BatchedComponent
 from .caseless import compile_caseless
 from .lexicon import Lexicon
 from .segment import SKIPPED_SECTIONS, split_units
@@ -30,7 +31,7 @@ SUV_REGEX = re.compile(
 )
 
 
-class CueMatcher:
+class CueMatcher(BatchedComponent):
     """Finds uptake cues and SUV values (spaCy component ``pet2rep_cues``)."""
 
     def __init__(self, nlp: Language, lexicon: Lexicon):

@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
+from .batching import BatchedComponent
 from .state import DocState, token_offsets
 from .terms import TermScanner, fold
 
@@ -23,7 +24,7 @@ _ROLES = ("pseudo_negations", "preceding_negations", "following_negations", "ter
 _CLAUSE_DEPS = frozenset({"ROOT", "advcl", "ccomp", "relcl", "parataxis", "xcomp"})
 
 
-class ScopedNegex:
+class ScopedNegex(BatchedComponent):
     """Sets cue attributes from termsets: ``termsets`` maps an attribute ('negated',
     'uncertain') to a termset dict with negspacy's four keys; ``scopes`` maps an attribute to
     'clause' (default) or 'sentence'. One matcher pass serves all. With ``normalize_term`` (a

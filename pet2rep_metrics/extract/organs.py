@@ -13,6 +13,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from .._cache import bounded_cache
+from .batching import BatchedComponent
 from .caseless import compile_caseless
 from .lexicon import Lexicon, OrganTerm
 from .normalize import normalize_text
@@ -42,7 +43,7 @@ class _Hits:
 _FUZZY_CUTOFF = 85.0
 
 
-class OrganMatcher:
+class OrganMatcher(BatchedComponent):
     """Finds organ mentions in ``doc._.pet2rep`` (spaCy component ``pet2rep_organs``)."""
 
     def __init__(self, nlp: Language, lexicon: Lexicon, fuzzy: bool = True):

@@ -17,6 +17,7 @@ from .. import __version__
 from .._gc import paused
 from ..labels import normalize_states
 from .attach import Attacher
+from .batching import batched
 from .caseless import compile_caseless
 from .cues import CueMatcher
 from .lexicon import LANGUAGES, Lexicon, load_lexicon
@@ -61,6 +62,7 @@ AUTO_MODELS = (
 def _make_segmenter(nlp: Language, name: str, language: str, lexicon_dir: str | None):
     lexicon = load_lexicon(language, lexicon_dir)
 
+    @batched
     def segmenter(doc: Doc) -> Doc:
         # The Extractor hands in docs that already carry their state (doc.text is rebuilt from
         # the tokens on every access: too slow for a hot path); plain nlp(text) calls do not.
@@ -116,6 +118,7 @@ def _make_attach(nlp: Language, name: str, language: str, lexicon_dir: str | Non
 def _make_labels(nlp: Language, name: str, language: str, lexicon_dir: str | None, spans: bool):
     lexicon = load_lexicon(language, lexicon_dir)
 
+    @batched
     def aggregate(doc: Doc) -> Doc:
         """``doc._.pet2rep_labels`` (organ id -> sorted states, the guide's aggregation) and,
         with ``spans``, ``doc.spans["pet2rep_findings"]``: one span per finding (label
