@@ -120,17 +120,19 @@ def _scorer(
     workers: int,
 ):
     """The Scorer every command that scores builds from the shared options."""
-    from .extract import Extractor
     from .language import check_language
     from .scoring import Scorer
 
+    if model is not None:
+        from .extract import Extractor
     return Scorer(
         metrics=[m.strip() for m in metrics.split(",") if m.strip()],
         organs=organs,
         language=check_language(language, name="--language"),
         zh_words=zh_words,
         meteor=meteor,
-        extractor=Extractor(model=model),
+        # without a model the scorer makes its extractor when it first reads a report
+        extractor=Extractor(model=model) if model is not None else None,
         bertscore_model=bertscore_model,
         bertscore_layers=bertscore_layers,
         workers=workers,

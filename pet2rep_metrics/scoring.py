@@ -17,15 +17,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import _validate
 from ._cache import bounded_cache
 from ._gc import paused
-from .extract import Extractor
-from .extract.worker import ExtractionHelper, HelperError
 from .language import check_language, detect_language
 from .metrics import registry
 from .metrics._ngrams import Vocabulary, count_ngrams
@@ -37,6 +35,10 @@ from .metrics.meteor import Meteor
 from .metrics.meteor import backend as meteor_backend
 from .metrics.rouge import RougeL
 from .metrics.tokenize import tokenize
+
+if TYPE_CHECKING:  # the extractor (and spaCy with it) is imported when a report is first read
+    from .extract import Extractor
+    from .extract.worker import ExtractionHelper
 
 _TOKENIZATION = {"zh": "cjk-char+ascii-runs,lower,no-punct", "en": "ptb,lower,no-punct"}
 DEFAULT_METRICS = registry.default_names()
@@ -117,13 +119,15 @@ class Scorer:
             if type(self._metrics.get(name)) is kind  # a metric registered over it: generic path
         )
         self.clinical = self._metrics.get("ce") or ClinicalEfficacy(organs)
-        self.extractor = extractor or Extractor()
+        self._extractor = extractor
         self._labels: OrderedDict[tuple[str, str], dict[str, list[str]]] = OrderedDict()
         self._reference_tokens = bounded_cache(_TOKEN_CACHE_SIZE, _LABEL_CACHE_CHARS)(
             lambda text, language: tokenize(text, language, self.zh_words)
         )
         self._helpers: list[ExtractionHelper] = []
         if workers > 1 and self._inputs["labels"]:
+            from .extract import Extractor
+
             if type(self.extractor) is not Extractor:
                 raise ValueError("workers > 1 needs a plain Extractor (helpers rebuild it)")
             self._start_helpers(workers - 1)
@@ -132,7 +136,20 @@ class Scorer:
 
             warm_up()  # stemmer and function words load here, not inside the first score() call
 
+    @property
+    def extractor(self) -> Extractor:
+        """The extractor of CE labels: the one given, or a default :class:`Extractor` made on
+        first use (spaCy is imported when a report is first read, so that the lexical metrics,
+        METEOR's search included, start without waiting for it)."""
+        if self._extractor is None:
+            from .extract import Extractor
+
+            self._extractor = Extractor()
+        return self._extractor
+
     def _start_helpers(self, count: int) -> None:
+        from .extract.worker import ExtractionHelper, HelperError
+
         started = []
         try:
             for _ in range(count):
@@ -197,7 +214,7 @@ class Scorer:
         ``language``: the scoring language when the caller already knows it."""
         # Python's cyclic collector would walk every live object (pipelines included) many
         # times over the allocations of a large call; nothing here makes reference cycles
-        with paused(self.extractor.pause_gc):
+        with paused(self._extractor.pause_gc if self._extractor is not None else True):
             return self._results(preds, refs, ref_labels, language)
 
     def _results(self, preds, refs, ref_labels, language) -> dict[str, MetricResult]:
@@ -350,6 +367,8 @@ class Scorer:
         """Leave no request in flight after an error: collect the helpers' answers (``drain``)
         or, on an interrupt, stop them."""
         for helper, _part in pending.sent:
+            from .extract.worker import HelperError  # helpers were started: it is imported
+
             if drain:
                 with contextlib.suppress(HelperError):
                     helper.result()
@@ -404,6 +423,8 @@ class Scorer:
             self._abandon(pending, drain=isinstance(exc, Exception))
             raise
         for helper, part in pending.sent:
+            from .extract.worker import HelperError  # helpers were started: it is imported
+
             try:
                 timeout = _HELPER_START_S + _HELPER_S_PER_TEXT * len(part)
                 extracted.update(zip(part, helper.result(timeout=timeout)))
@@ -421,6 +442,8 @@ class Scorer:
         return [found[text] for text in pending.texts]
 
     def _extract_here(self, texts: list[str], language: str | None) -> dict[str, dict]:
+        from .extract import Extractor
+
         if isinstance(self.extractor, Extractor):  # labels only: no reading outlives a batch
             tables = self.extractor.pipe(texts, language=language, findings=False)
         else:
@@ -448,7 +471,7 @@ class Scorer:
         self, results: dict[str, MetricResult] | None = None, language: str | None = None
     ) -> dict[str, Any]:
         """Every setting that changes a number: tokenisation, organ set, backends, versions."""
-        import sacrebleu
+        from importlib.metadata import version  # not an import of sacrebleu: its version only
 
         from . import __version__
 
@@ -461,9 +484,10 @@ class Scorer:
             "organ_set_size": len(self.clinical.organs),
             "metrics": list(self.metrics),
             "meteor_backend": self.meteor_backend,
-            "extractor": self.extractor.signature,
+            # the extractor changes CE's numbers only (without CE, none is made)
+            "extractor": self.extractor.signature if self._inputs["labels"] else None,
             "signatures": {name: r.signature for name, r in (results or {}).items()},
-            "versions": {"pet2rep_metrics": __version__, "sacrebleu": sacrebleu.__version__},
+            "versions": {"pet2rep_metrics": __version__, "sacrebleu": version("sacrebleu")},
         }
 
     def _tokenization(self, language: str | None) -> str:

@@ -4,9 +4,10 @@
     python scripts/bench_extract.py --cli [--reports 30000]
 
 Default: reports per second in one process, labels only, model load excluded (best of
---repeat runs). With --cli: ``pet2rep-extract FILE -o OUT`` (findings written) as a whole
-process with --workers 1 and 2 on --reports reports, start-up included, and the steady rate
-with --workers 2 (the extra reports over the extra time, against a run on a third as many).
+--repeat runs), and which build ran (compiled rule modules, or with PET2REP_PURE_PYTHON=1 the
+sources). With --cli: ``pet2rep-extract FILE -o OUT`` (findings written) as a whole process
+with --workers 1 and 2 on --reports reports, start-up included, and the steady rate with
+--workers 2 (the extra reports over the extra time, against a run on a third as many).
 """
 
 from __future__ import annotations
@@ -38,8 +39,16 @@ def in_process(texts: list[str], repeat: int) -> None:
     chars = sum(len(t) for t in texts) / len(texts)
     print(
         f"extractor: {len(texts) / best:.0f} reports/s ({len(texts)} zh reports, {chars:.0f} "
-        f"chars each, best of {repeat})"
+        f"chars each, best of {repeat}; {_build()})"
     )
+
+
+def _build() -> str:
+    """Which build of the rule modules ran: compiled (setup.py's Cython step) or the sources."""
+    from pet2rep_metrics.extract._compiled import compiled_modules
+
+    compiled = compiled_modules()
+    return f"{len(compiled)} rule modules compiled" if compiled else "Python sources"
 
 
 def command(texts: list[str]) -> None:

@@ -52,3 +52,14 @@ def test_torch_still_imports_after_the_extractor():
         "    assert sys.modules['torch'] is not None\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_scorer_imports_spacy_only_when_it_reads_a_report():
+    # building a scorer and the lexical metrics (METEOR's search on its thread) do not wait for
+    # spaCy; CE does (test_scoring_without_bertscore_never_imports_torch)
+    assert "spacy" not in _modules_after("from pet2rep_metrics import Scorer\nScorer()")
+    loaded = _modules_after(
+        "from pet2rep_metrics import Scorer\n"
+        "Scorer(metrics=['bleu', 'meteor', 'rouge_l', 'cider']).score(['肝脏摄取'], ['肝脏'])"
+    )
+    assert "spacy" not in loaded
