@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pet2rep_metrics import Extractor
 from pet2rep_metrics._synthetic import zh_report
+from pet2rep_metrics.extract._compiled import build_description
 from pet2rep_metrics.io import write_jsonl
 
 # the console script pet2rep-extract, run by this interpreter
@@ -39,16 +40,8 @@ def in_process(texts: list[str], repeat: int) -> None:
     chars = sum(len(t) for t in texts) / len(texts)
     print(
         f"extractor: {len(texts) / best:.0f} reports/s ({len(texts)} zh reports, {chars:.0f} "
-        f"chars each, best of {repeat}; {_build()})"
+        f"chars each, best of {repeat}; {build_description()})"
     )
-
-
-def _build() -> str:
-    """Which build of the rule modules ran: compiled (setup.py's Cython step) or the sources."""
-    from pet2rep_metrics.extract._compiled import compiled_modules
-
-    compiled = compiled_modules()
-    return f"{len(compiled)} rule modules compiled" if compiled else "Python sources"
 
 
 def command(texts: list[str]) -> None:
