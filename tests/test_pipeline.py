@@ -69,6 +69,30 @@ def test_to_disk_and_spacy_load_in_a_fresh_interpreter(tmp_path, pipelines):
         assert json.loads(out.stdout) == nlp(text)._.pet2rep_labels
 
 
+def test_chinese_tokens_carry_the_cheap_lexical_attributes(pipelines, tmp_path):
+    from spacy import attrs
+
+    nlp = pipelines["zh"]
+    doc = nlp("右肺门见FDG摄取增高灶，SUVmax 5.1。")
+    fdg = next(t for t in doc if t.text == "FDG")
+    comma = next(t for t in doc if t.text == ",")  # the normalised full-width comma
+    assert (fdg.lower_, fdg.norm_, fdg.is_alpha, fdg.is_upper, fdg.is_ascii) == (
+        "fdg", "fdg", True, True, True,
+    )  # fmt: skip
+    assert comma.is_punct and not comma.is_alpha and doc[0].lang_ == "zh"
+    # the costly ones are not computed (spaCy recomputes them for every unseen token)
+    left_out = {attrs.SHAPE, attrs.PREFIX, attrs.SUFFIX, attrs.LIKE_NUM, attrs.LIKE_URL}
+    assert not left_out & set(nlp.vocab.lex_attr_getters)
+    assert fdg.shape_ == "" and not next(t for t in doc if t.text == "5").like_num
+    # the same vocabulary after a save and load (the tokenizer sets it)
+    nlp.to_disk(tmp_path / "zh")
+    import spacy
+
+    loaded = spacy.load(tmp_path / "zh")
+    assert set(loaded.vocab.lex_attr_getters) == set(nlp.vocab.lex_attr_getters)
+    assert left_out <= set(pipelines["en"].vocab.lex_attr_getters)  # English keeps them all
+
+
 def test_displacy_shows_the_findings():
     html = Extractor().show("肝脏FDG摄取增高。脾脏FDG摄取未见异常。")
     assert "liver:increased" in html.lower() and "spleen:normal" in html.lower()

@@ -102,6 +102,35 @@ def create_tokenizer(language: str, lexicon_dir: str | None = None):
         inner = None
         if language != "zh":
             inner = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
+        else:
+            nlp.vocab.lex_attr_getters = _coarse_token_attributes(nlp.vocab.lex_attr_getters)
         return NormalizingTokenizer(nlp.vocab, language, lexicon_dir, inner)
 
     return create
+
+
+def _coarse_token_attributes(getters: dict[int, Callable[[str], object]]) -> dict:
+    """The lexical attributes a Chinese (coarse) token gets: those ``str`` computes natively
+    (lower, is_alpha, is_digit, is_space, is_lower, is_upper, is_title, is_ascii), and spaCy's
+    own norm, is_punct and lang. spaCy computes every attribute of a token string it has not
+    seen in every Doc that holds it (past 10,000 strings in the vocabulary, again and again):
+    with all 23 of the Chinese defaults, ~10 us a token, which on real reports (about one
+    coarse token in five unseen) cost as much as all the rule components. The rule components
+    read characters, never these attributes; shape, prefix, suffix, stop words and like_num,
+    like_url, like_email are left out (0 or empty)."""
+    from spacy import attrs
+
+    kept = {
+        attrs.LOWER: str.lower,
+        attrs.IS_ALPHA: str.isalpha,
+        attrs.IS_DIGIT: str.isdigit,
+        attrs.IS_SPACE: str.isspace,
+        attrs.IS_LOWER: str.islower,
+        attrs.IS_UPPER: str.isupper,
+        attrs.IS_TITLE: str.istitle,
+        attrs.IS_ASCII: str.isascii,
+    }
+    for attribute in (attrs.NORM, attrs.IS_PUNCT, attrs.LANG):
+        if attribute in getters:
+            kept[attribute] = getters[attribute]
+    return kept
