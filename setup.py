@@ -51,19 +51,23 @@ class BuildExtWithManifest(build_ext):
     """Builds the optional extensions, then records which rule modules were compiled and from
     which source (an optional extension that failed to build is left out)."""
 
+    def build_extension(self, ext):
+        super().build_extension(ext)  # an optional one that fails raises here, and is skipped
+        self._succeeded = getattr(self, "_succeeded", set()) | {ext.name}
+
     def run(self):
         super().run()
         built = {}
         folder = None
         for ext in self.extensions:
             package, _, name = ext.name.rpartition(".")
-            if package != "pet2rep_metrics.extract":
-                continue
-            target = Path(self.get_ext_fullpath(ext.name))
-            if target.exists():
-                source = HERE / "pet2rep_metrics" / "extract" / f"{name}.py"
-                built[name] = hashlib.sha256(source.read_bytes()).hexdigest()
-                folder = target.parent
+            if package != "pet2rep_metrics.extract" or ext.name not in getattr(
+                self, "_succeeded", ()
+            ):
+                continue  # a module left over from an earlier build is not recorded
+            source = HERE / "pet2rep_metrics" / "extract" / f"{name}.py"
+            built[name] = hashlib.sha256(source.read_bytes()).hexdigest()
+            folder = Path(self.get_ext_fullpath(ext.name)).parent
         if folder is not None:
             (folder / MANIFEST).write_text(json.dumps(built, indent=1, sort_keys=True) + "\n")
 

@@ -66,6 +66,8 @@ class Scorer:
     registered). ``organs``: organ set for CE ('pet2rep', 'all', a file
     or a list). ``language``: 'zh', 'en' or None (detected from the references). ``meteor``:
     'python' (this package's METEOR 1.5) or 'java' (pycocoevalcap's jar; needs Java).
+    ``extractor``: the :class:`Extractor` of CE labels (default: one made when a report is first
+    read, so that building a scorer and the lexical metrics do not wait for spaCy).
     ``workers``: processes that extract labels for CE; with 2 or more, helper processes (each
     with its own pipelines, started here) extract part of every large batch while this one
     computes the lexical metrics. ``chunk_size``: a call with more cases computes the lexical
@@ -214,6 +216,7 @@ class Scorer:
         ``language``: the scoring language when the caller already knows it."""
         # Python's cyclic collector would walk every live object (pipelines included) many
         # times over the allocations of a large call; nothing here makes reference cycles
+        # (the default extractor, made on first use, pauses it too)
         with paused(self._extractor.pause_gc if self._extractor is not None else True):
             return self._results(preds, refs, ref_labels, language)
 

@@ -2,6 +2,7 @@
 
     python scripts/bench_extract.py [--reports 2000] [--repeat 5]
     python scripts/bench_extract.py --cli [--reports 30000]
+    python scripts/bench_extract.py --stages
     python scripts/bench_extract.py --texts REPORTS.jsonl
 
 Default: reports per second in one process, labels only, model load excluded (best of
@@ -9,6 +10,7 @@ Default: reports per second in one process, labels only, model load excluded (be
 sources). With --cli: ``pet2rep-extract FILE -o OUT`` (findings written) as a whole process
 with --workers 1 and 2 on --reports reports, start-up included, and the steady rate with
 --workers 2 (the extra reports over the extra time, against a run on a third as many). With
+--stages: each component's time per report, run over all reports before the next. With
 --texts: the cost per 960 characters of a file's reports read for the first time by a new
 extractor, and read again.
 """
@@ -45,6 +47,26 @@ def in_process(texts: list[str], repeat: int) -> None:
         f"extractor: {len(texts) / best:.0f} reports/s ({len(texts)} zh reports, {chars:.0f} "
         f"chars each, best of {repeat}; {build_description()})"
     )
+
+
+def stages(texts: list[str], repeat: int) -> None:
+    """Milliseconds per report of the tokenizer and of each component, each run over all the
+    reports before the next (best of ``repeat``)."""
+    nlp = Extractor(language="zh").pipeline("zh")
+    list(nlp.pipe(texts[:20]))
+    best: dict[str, float] = {}
+    for _ in range(repeat):
+        start = time.perf_counter()
+        docs = [nlp.make_doc(text) for text in texts]
+        best["tokenizer"] = min(best.get("tokenizer", float("inf")), time.perf_counter() - start)
+        for name, component in nlp.pipeline:
+            start = time.perf_counter()
+            docs = [component(doc) for doc in docs]
+            best[name] = min(best.get(name, float("inf")), time.perf_counter() - start)
+    for name, seconds in best.items():
+        print(f"  {name:<20}{seconds / len(texts) * 1000:.3f} ms")
+    total = sum(best.values())
+    print(f"  {'all':<20}{total / len(texts) * 1000:.3f} ms per report ({build_description()})")
 
 
 def first_pass(path: Path) -> None:
@@ -119,6 +141,7 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=None)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--cli", action="store_true", help="time pet2rep-extract as a process")
+    parser.add_argument("--stages", action="store_true", help="time each component alone")
     parser.add_argument(
         "--texts", type=Path, help="JSONL of reports: first-sight and repeated cost on them"
     )
@@ -130,6 +153,8 @@ def main() -> None:
     texts = [zh_report(seed)[0] for seed in range(count)]
     if args.cli:
         command(texts)
+    elif args.stages:
+        stages(texts, args.repeat)
     else:
         in_process(texts, args.repeat)
 

@@ -72,7 +72,7 @@ def prefer_fresh_modules() -> list[str]:
         stale, fresh = stale + fresh, []
     elif stale:
         warnings.warn(
-            f"compiled extractor modules {', '.join(stale)} were built from older sources: their "
+            f"compiled extractor modules built from older sources ({', '.join(stale)}): their "
             "sources run instead (same results, slower); rebuild with `pip install -e .`",
             stacklevel=2,
         )
