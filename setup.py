@@ -51,9 +51,13 @@ class BuildExtWithManifest(build_ext):
     """Builds the optional extensions, then records which rule modules were compiled and from
     which source (an optional extension that failed to build is left out)."""
 
+    def initialize_options(self):
+        super().initialize_options()
+        self.succeeded = set()  # names of the extensions this run built
+
     def build_extension(self, ext):
         super().build_extension(ext)  # an optional one that fails raises here, and is skipped
-        self._succeeded = getattr(self, "_succeeded", set()) | {ext.name}
+        self.succeeded.add(ext.name)
 
     def run(self):
         super().run()
@@ -61,9 +65,7 @@ class BuildExtWithManifest(build_ext):
         folder = None
         for ext in self.extensions:
             package, _, name = ext.name.rpartition(".")
-            if package != "pet2rep_metrics.extract" or ext.name not in getattr(
-                self, "_succeeded", ()
-            ):
+            if package != "pet2rep_metrics.extract" or ext.name not in self.succeeded:
                 continue  # a module left over from an earlier build is not recorded
             source = HERE / "pet2rep_metrics" / "extract" / f"{name}.py"
             built[name] = hashlib.sha256(source.read_bytes()).hexdigest()

@@ -16,6 +16,7 @@ import pytest
 
 from pet2rep_metrics._synthetic import zh_report
 from pet2rep_metrics.extract import _compiled
+from pet2rep_metrics.io import iter_jsonl, write_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTRACT = ROOT / "pet2rep_metrics" / "extract"
@@ -68,10 +69,9 @@ def _reports() -> list[dict[str, str]]:
         *sorted((ROOT / "tests" / "data").glob("*.jsonl")),
         ROOT / "examples" / "reports.jsonl",
     ]:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            if isinstance(row.get("text"), str):
-                reports.append({"text": row["text"]})
+        reports += [
+            {"text": row["text"]} for _, row in iter_jsonl(path) if isinstance(row.get("text"), str)
+        ]
     reports += [{"text": zh_report(seed, abnormal_rate=0.5)[0]} for seed in range(60)]
     reports += [
         {"text": "肝脏、脾脏、" * 300 + "FDG摄取增高"},
@@ -119,9 +119,7 @@ def test_compiled_extractor_gives_what_its_sources_give(tmp_path):
         )
     path = tmp_path / "reports.jsonl"
     reports = _reports()
-    path.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in reports), encoding="utf-8"
-    )
+    write_jsonl(path, reports)
     compiled = _extract_in_subprocess(path, pure=False)
     sources = _extract_in_subprocess(path, pure=True)
     assert compiled["compiled"] == fresh  # the compiled modules really ran

@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 from pet2rep_metrics.extract import build_pipeline
 from pet2rep_metrics.extract.pipeline import FINDINGS_KEY
 from pet2rep_metrics.extract.terms import TermScanner
+from pet2rep_metrics.extract.tokenizer import fold_blanks
 
 hypothesis = pytest.importorskip("hypothesis", reason="property tests need hypothesis")
 from hypothesis import example, given, settings  # noqa: E402
@@ -23,14 +24,7 @@ _VOCAB = spacy.blank("xx").vocab
 def _char_doc(text: str) -> Doc:
     """One token per character; a blank right after a token is its whitespace (the tokenizer
     the Chinese pipeline used before its tokens became coarse)."""
-    words: list[str] = []
-    spaces: list[bool] = []
-    for char in text:
-        if char == " " and words and not spaces[-1]:
-            spaces[-1] = True
-        else:
-            words.append(char)
-            spaces.append(False)
+    words, spaces = fold_blanks(text)
     return Doc(_VOCAB, words=words, spaces=spaces)
 
 

@@ -63,13 +63,13 @@ class _SourceFinder:
         return importlib.util.spec_from_file_location(fullname, self.folder / f"{name}.py")
 
 
-def prefer_fresh_modules() -> list[str]:
+def prefer_fresh_modules() -> None:
     """Arrange for this package's stale compiled modules (all of them with
-    ``PET2REP_PURE_PYTHON=1``) to import from source; returns the compiled modules in use. Runs
-    before the package imports its modules."""
+    ``PET2REP_PURE_PYTHON=1``) to import from source. Runs before the package imports its
+    modules."""
     fresh, stale = stale_modules(_FOLDER)
     if os.environ.get("PET2REP_PURE_PYTHON") == "1":
-        stale, fresh = stale + fresh, []
+        stale = stale + fresh
     elif stale:
         warnings.warn(
             f"compiled extractor modules built from older sources ({', '.join(stale)}): their "
@@ -78,7 +78,6 @@ def prefer_fresh_modules() -> list[str]:
         )
     if stale:
         sys.meta_path.insert(0, _SourceFinder(_PACKAGE, _FOLDER, stale))
-    return fresh
 
 
 def compiled_modules() -> list[str]:

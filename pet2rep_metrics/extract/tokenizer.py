@@ -59,14 +59,7 @@ class NormalizingTokenizer:
         words = _ZH_TOKEN.findall(text)
         if " " not in text:
             return Doc(self.vocab, words=words, spaces=[False] * len(words))
-        kept: list[str] = []
-        spaces: list[bool] = []
-        for word in words:
-            if word == " " and kept and not spaces[-1]:
-                spaces[-1] = True
-            else:
-                kept.append(word)
-                spaces.append(False)
+        kept, spaces = fold_blanks(words)
         return Doc(self.vocab, words=kept, spaces=spaces)
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
@@ -92,6 +85,20 @@ class NormalizingTokenizer:
         if data and self.inner is not None and hasattr(self.inner, "from_bytes"):
             self.inner.from_bytes(data, exclude=exclude)
         return self
+
+
+def fold_blanks(pieces: Iterable[str]) -> tuple[list[str], list[bool]]:
+    """(words, spaces) for a Doc from pieces of text in order: a blank piece right after a word
+    becomes that word's trailing whitespace; any other blank is a word of its own."""
+    words: list[str] = []
+    spaces: list[bool] = []
+    for piece in pieces:
+        if piece == " " and words and not spaces[-1]:
+            spaces[-1] = True
+        else:
+            words.append(piece)
+            spaces.append(False)
+    return words, spaces
 
 
 @spacy.registry.tokenizers("pet2rep.Tokenizer.v1")
