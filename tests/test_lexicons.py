@@ -57,6 +57,12 @@ def _append(folder: Path, name: str, row: str) -> int:
         ("negation.tsv", "zh\tnegation\tbefore\t未见", "role 'before' is not one of"),
         ("negation.tsv", "zh\tdoubt\tpreceding_negations\t未见", "set 'doubt' is not one of"),
         ("sections.tsv", "zh\tsummary\t小结", "section 'summary' is not one of"),
+        # a bad pattern is named whichever language is loaded (here zh)
+        ("modifiers.tsv", "zh\tintensity\tmild\t轻(度", "bad regular expression"),
+        ("modifiers.tsv", "en\tintensity\tmild\tslight(ly", "bad regular expression"),
+        ("sections.tsv", "en\tfindings\tfindings[", "bad regular expression"),
+        ("context.tsv", "en\tnode_word\tnodes?)", "bad regular expression"),
+        ("context.tsv", "zh\tnode_word\t淋巴(结", "bad regular expression"),
         ("zh_traditional.tsv", "臟器\t脏器", "one character a column"),
     ],
 )

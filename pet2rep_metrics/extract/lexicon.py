@@ -143,6 +143,16 @@ def _compile(pattern: str, where: str) -> re.Pattern[str]:
         raise ValueError(f"{where}: bad regular expression: {exc}") from exc
 
 
+def _check(pattern: str, where: str) -> None:
+    """ValueError naming ``where`` when ``pattern`` is not a regular expression. For rows that
+    are validated but not kept as they are: the plain compile fails exactly where
+    :func:`compile_caseless` does, at a tenth of its cost (no case classes to build)."""
+    try:
+        re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"{where}: bad regular expression: {exc}") from exc
+
+
 @cache
 def load_lexicon(language: str, folder: str | None = None) -> Lexicon:
     """Load and compile the lexicon of ``language`` ('zh' or 'en') from ``folder`` (default: the
@@ -193,7 +203,7 @@ def load_lexicon(language: str, folder: str | None = None) -> Lexicon:
         lang = _one_of(path, "context.tsv", row, "lang", LANGUAGES)
         kind = _one_of(path, "context.tsv", row, "kind", CONTEXT_KINDS)
         pattern = _filled(path, "context.tsv", row, "pattern")
-        _compile(pattern, _where(path, "context.tsv", row))
+        _check(pattern, _where(path, "context.tsv", row))
         if lang == language:
             context_parts.setdefault(kind, []).append(pattern)
     missing = [k for k in REQUIRED_CONTEXT[language] if k not in context_parts]
@@ -209,11 +219,12 @@ def load_lexicon(language: str, folder: str | None = None) -> Lexicon:
         lang = _one_of(path, "modifiers.tsv", row, "lang", LANGUAGES)
         column = _one_of(path, "modifiers.tsv", row, "field", tuple(MODIFIER_VALUES))
         value = _one_of(path, "modifiers.tsv", row, "value", MODIFIER_VALUES[column])
-        regex = _compile(
-            _filled(path, "modifiers.tsv", row, "pattern"), _where(path, "modifiers.tsv", row)
-        )
+        pattern = _filled(path, "modifiers.tsv", row, "pattern")
+        where = _where(path, "modifiers.tsv", row)
         if lang == language:
-            modifiers.append((column, value, regex))
+            modifiers.append((column, value, _compile(pattern, where)))
+        else:
+            _check(pattern, where)
 
     negation: dict[str, list[str]] = {key: [] for key in _TERMSET_KEYS}
     uncertainty: dict[str, list[str]] = {key: [] for key in _TERMSET_KEYS}
@@ -243,7 +254,7 @@ def load_lexicon(language: str, folder: str | None = None) -> Lexicon:
         lang = _one_of(path, "sections.tsv", row, "lang", LANGUAGES)
         section = _one_of(path, "sections.tsv", row, "section", SECTIONS)
         pattern = _filled(path, "sections.tsv", row, "pattern")
-        _compile(pattern, _where(path, "sections.tsv", row))
+        _check(pattern, _where(path, "sections.tsv", row))
         if lang == language:
             sections.append((section, pattern))
 
