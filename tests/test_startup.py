@@ -63,3 +63,28 @@ def test_a_scorer_imports_spacy_only_when_it_reads_a_report():
         "Scorer(metrics=['bleu', 'meteor', 'rouge_l', 'cider']).score(['肝脏摄取'], ['肝脏'])"
     )
     assert "spacy" not in loaded
+
+
+def test_the_extractor_leaves_spacys_command_line_unimported():
+    loaded = _modules_after(
+        "from pet2rep_metrics import Extractor\n"
+        "e = Extractor()\n"
+        "assert e('肝脏FDG摄取增高。', language='zh').labels == {'liver': ['increased']}\n"
+        "assert e('Increased FDG uptake in the liver.', language='en').labels"
+    )
+    assert "spacy" in loaded
+    assert not {"spacy.cli", "spacy.cli.info", "weasel", "requests"} & loaded
+
+
+def test_spacy_info_and_spacy_cli_work_after_the_extractor():
+    code = (
+        "import sys\n"
+        "from pet2rep_metrics import Extractor\n"
+        "Extractor()('肝脏FDG摄取增高。')\n"
+        "import spacy\n"
+        "assert isinstance(spacy.info(), dict)\n"
+        "import spacy.cli\n"
+        "assert spacy.cli.info.__module__ == 'spacy.cli.info'\n"
+        "assert sys.modules['spacy.cli.info'].__file__.endswith('info.py')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
