@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ._gc import paused
 from .errors import MetricUnavailable
 from .io import InputError, check_outputs
 from .runner.backends import BackendError as _BackendError
@@ -318,7 +320,9 @@ def score(
     from .io import pair_by_id, read_predictions, read_references, write_csv, write_json
     from .language import check_language
 
-    with _user_errors():
+    # the cyclic collector stays paused: scoring makes no reference cycles (each call pauses
+    # it already), and a collection between or after the calls walks the pipelines for nothing
+    with _user_errors(), paused():
         check_outputs([*files, template_file, against], [json_out, html_out, per_case_out])
         if template:
             if len(files) != 1:
@@ -552,7 +556,9 @@ def compare(
     from . import reporting
     from .io import pair_by_id, read_predictions, read_references, write_json
 
-    with _user_errors():
+    # the cyclic collector stays paused: scoring makes no reference cycles (each call pauses
+    # it already), and a collection between or after the calls walks the pipelines for nothing
+    with _user_errors(), paused():
         if len(files) < 3:
             raise ValueError(
                 "give two or more prediction files and the references last: "
@@ -864,6 +870,17 @@ def render(
 
 
 # --------------------------------------------------------------------------- entry points
+@cache
+def _skip_last_collection() -> None:
+    """At exit Python runs one more cyclic collection over every live object (0.1 s once the
+    pipelines are loaded) to finalise unreachable cycles; a command has closed its files by
+    then, so the objects are frozen out of it instead (registered once per process)."""
+    import atexit
+    import gc
+
+    atexit.register(gc.freeze)
+
+
 def _entry(app: typer.Typer):
     """The console script of ``app``: a usage error (an unknown option, a missing argument, a
     value of the wrong type) prints the usage and ``error: …`` like every other error, and
@@ -874,6 +891,7 @@ def _entry(app: typer.Typer):
     click_exception = usage_error.__bases__[0]
 
     def main(args: list[str] | None = None) -> None:
+        _skip_last_collection()
         command = typer.main.get_command(app)
         try:
             code = command.main(args=args, standalone_mode=False)
