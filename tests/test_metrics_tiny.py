@@ -19,6 +19,7 @@ from pet2rep_metrics.metrics import (
     paired_randomization,
     tokenize,
 )
+from pet2rep_metrics.metrics.base import MetricResult
 
 
 def test_bleu_by_hand():
@@ -182,6 +183,52 @@ def test_bootstrap_and_paired_test_are_deterministic():
     assert 0 < p["bleu_4"] <= 0.2
     same = paired_randomization(a["ce"], a["ce"], 100)
     assert same["ce_f1"] == 1.0
+
+
+def _loop_bootstrap(result, n, seed=0):
+    # the plain algorithm the shortcuts of metrics/stats.py must reproduce bit for bit
+    rng = np.random.default_rng(seed)
+    draws: dict[str, list[float]] = {}
+    for _ in range(n):
+        for key, value in result.pooled(
+            rng.integers(0, len(result.per_case), len(result.per_case))
+        ).items():
+            draws.setdefault(key, []).append(value)
+    return {
+        k: (float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))) for k, v in draws.items()
+    }
+
+
+def _loop_paired(a, b, n, seed=0):
+    rng = np.random.default_rng(seed)
+    observed = {k: abs(a.pooled()[k] - b.pooled()[k]) for k in a.pooled()}
+    hits = dict.fromkeys(observed, 0)
+    for _ in range(n):
+        swap = rng.random(len(a.per_case)) < 0.5
+        pa = a.pool(np.where(swap[:, None], b.statistics, a.statistics))
+        pb = b.pool(np.where(swap[:, None], a.statistics, b.statistics))
+        for k in observed:
+            hits[k] += abs(pa[k] - pb[k]) >= observed[k] - 1e-12
+    return {k: (hits[k] + 1) / (n + 1) for k in observed}
+
+
+def test_interval_and_test_shortcuts_give_the_numbers_of_the_plain_loop():
+    from pet2rep_metrics._synthetic import zh_report
+
+    refs = [zh_report(i)[0] for i in range(41)]
+    scorer = Scorer()
+    a = scorer.results([zh_report(i + 500)[0] for i in range(41)], refs)
+    b = scorer.results([zh_report(i + 900)[0] for i in range(41)], refs)
+    assert a["bleu"].additive and a["ce"].additive and a["meteor"].additive
+    assert not a["rouge_l"].additive and a["rouge_l"].aggregate is None  # a mean of cases
+    # a mean with an undefined case takes the loop
+    nan_case = MetricResult("m", 0.5, np.array([0.2, np.nan, 0.9, 0.4]), "m")
+    other = MetricResult("m", 0.3, np.array([0.1, 0.5, np.nan, 0.3]), "m")
+    for result in [*a.values(), nan_case]:
+        assert bootstrap_ci(result, 300, seed=3) == _loop_bootstrap(result, 300, seed=3)
+    for name in a:
+        assert paired_randomization(a[name], b[name], 300) == _loop_paired(a[name], b[name], 300)
+    assert paired_randomization(nan_case, other, 300) == _loop_paired(nan_case, other, 300)
 
 
 def test_scorer_rejects_bad_arguments():

@@ -24,6 +24,10 @@ class MetricResult:
     # what bootstrap intervals and paired tests resample
     case_stats: np.ndarray | None = None
     aggregate: Callable[[np.ndarray], dict[str, float]] | None = None
+    # True when ``aggregate(rows)`` depends on the rows only through their column totals
+    # (rows.sum(0)): intervals and paired tests then pool each resample from its totals, all
+    # resamples' totals from one matrix product
+    additive: bool = False
 
     @property
     def statistics(self) -> np.ndarray:
@@ -62,7 +66,16 @@ class MetricResult:
             for key, value in first.extra.items()
             if isinstance(value, np.ndarray) and len(value) == sizes[0]
         }
-        joined = cls(first.name, 0.0, per_case, first.signature, extra, case_stats, first.aggregate)
+        joined = cls(
+            first.name,
+            0.0,
+            per_case,
+            first.signature,
+            extra,
+            case_stats,
+            first.aggregate,
+            first.additive,
+        )
         # a metric without case statistics pools to the mean of its per-case scores
         pooled = joined.pool(joined.statistics)
         joined.extra.update(pooled if first.aggregate is not None else {})

@@ -85,6 +85,7 @@ class Bleu(Metric):
         return MetricResult(
             case_stats=case_stats,
             aggregate=aggregate,
+            additive=True,
             name=f"bleu_{n_max}",
             score=corpus[f"bleu_{n_max}"],
             per_case=per_case[:, -1],

@@ -135,6 +135,7 @@ class ClinicalEfficacy(Metric):
             extra=extra,
             case_stats=table,
             aggregate=_pooled_macro,
+            additive=True,
         )
 
 

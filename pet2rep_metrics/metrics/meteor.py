@@ -599,6 +599,7 @@ class Meteor(Metric):
             self.signature(),
             case_stats=table,
             aggregate=pool,
+            additive=True,
         )
 
 
@@ -630,6 +631,7 @@ def _java(hyp_tokens, ref_tokens, signature: str) -> MetricResult:
         signature,
         case_stats=table,
         aggregate=lambda rows: {"meteor": float(score)} if rows is table else pool(rows),
+        additive=True,
     )
 
 
