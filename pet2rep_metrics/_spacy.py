@@ -59,6 +59,7 @@ def _deferred_cli_info() -> types.ModuleType:
 
     info.__doc__ = "spaCy's info command (imported on first call; see pet2rep_metrics._spacy)."
     stand_in.info = info  # type: ignore[attr-defined]
+
     def attribute(name: str):
         if name.startswith("__"):  # the import system probing the module (__path__, ...)
             raise AttributeError(name)
