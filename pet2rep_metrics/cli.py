@@ -22,6 +22,19 @@ from .runner.backends import BackendError as _BackendError
 # neither raise nor vanish); styles are set on Text objects and table rows instead.
 _err = Console(stderr=True, markup=False)
 _out = Console(markup=False)
+
+
+def _print_table(view) -> None:
+    """Print a rich table on stdout: as wide as the terminal on one, and at the table's own
+    width when stdout is a file or a pipe (rich would cut every column to fit 80 characters)."""
+    if not _out.is_terminal:
+        natural = _out.measure(view, options=_out.options.update_width(100_000)).maximum
+        if natural > _out.width:
+            Console(markup=False, width=natural, file=_out.file).print(view)
+            return
+    _out.print(view)
+
+
 _Workers = Annotated[
     int,
     typer.Option(
@@ -199,7 +212,7 @@ def extract(
             )
             if output is None:
                 for row in rows:
-                    _out.print(_extract_table(row["id"], _TableView(row)))
+                    _print_table(_extract_table(row["id"], _TableView(row)))
                 return
             count = 0
             with atomic_writer(output) as handle:
@@ -273,7 +286,7 @@ def _list_metrics() -> None:
         entry = registry.entry(name)
         mark = "*" if entry.default else ""
         view.add_row(name + mark, entry.input, ", ".join(entry.keys), entry.help)
-    _out.print(view)
+    _print_table(view)
     raise typer.Exit(0)
 
 
@@ -379,9 +392,9 @@ def score(
         _write_html(html_out, lambda: reporting.score_html(report, per_case, title))
         if per_case_out is not None:
             write_csv(per_case_out, rows)
-        _out.print(_score_table(report, intervals, str(preds_path), str(refs_path)))
+        _print_table(_score_table(report, intervals, str(preds_path), str(refs_path)))
         if "paired_test" in report:
-            _out.print(_paired_table(report))
+            _print_table(_paired_table(report))
 
 
 def _score_table(report: dict, intervals: dict, preds: str, refs: str) -> Table:
@@ -499,7 +512,7 @@ def audit(
         if json_out is not None:
             write_json(json_out, result.to_json())
         _write_html(html_out, lambda: reporting.audit_html(result, str(gold)))
-        _out.print(_audit_table(result))
+        _print_table(_audit_table(result))
 
 
 def _audit_table(result) -> Table:
@@ -620,7 +633,7 @@ def _print_comparison(report: dict, refs: str) -> None:
             key,
             *[fmt_ci(systems[s]["scores"][key], systems[s]["ci95"].get(key)) for s in ranking],
         )
-    _out.print(view)
+    _print_table(view)
     pairwise = report["paired_p_values"]
     tests = Table(title="paired approximate randomisation: p-values", title_justify="left")
     tests.add_column("metric")
@@ -628,7 +641,7 @@ def _print_comparison(report: dict, refs: str) -> None:
         tests.add_column(pair, justify="right")
     for key in keys:
         tests.add_row(key, *[f"{pairwise[pair].get(key, float('nan')):.3f}" for pair in pairwise])
-    _out.print(tests)
+    _print_table(tests)
 
 
 # --------------------------------------------------------------------------- pet2rep-generate

@@ -143,3 +143,23 @@ def test_a_missing_bertscore_model_fails_at_once(tmp_path):
         ],
     )
     assert result.exit_code == 2 and "no model folder" in result.output
+
+
+def test_tables_written_to_a_file_are_not_cut(tmp_path):
+    # stdout is not a terminal here (CliRunner): rich alone would fit four systems' intervals
+    # into 80 columns by wrapping and cutting them
+    preds = []
+    for k in range(4):
+        path = tmp_path / f"system_{k}.jsonl"
+        path.write_text((EXAMPLES / "preds.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
+        preds.append(str(path))
+    result = runner.invoke(
+        cli.compare_app,
+        [*preds, str(EXAMPLES / "refs.jsonl"), "--bootstrap", "50", "--trials", "10"],
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "…" not in result.output
+    assert max(map(len, lines)) > 80
+    bleu_rows = [line for line in lines if line.startswith("│ bleu_1 ")]
+    assert len(bleu_rows) == 2 and bleu_rows[0].count("(") == 4  # one line, four intervals
