@@ -122,7 +122,8 @@ def whole_process(preds: list[str], refs: list[str]) -> float:
                 encoding="utf-8",
             )
             paths.append(str(path))
-        code = "import sys; from pet2rep_metrics.cli import score_app; score_app()"
+        # what the console script pet2rep-score runs
+        code = "import sys; from pet2rep_metrics.cli import score_main; sys.exit(score_main())"
         best = float("inf")
         for _ in range(3):
             start = time.perf_counter()
