@@ -76,7 +76,7 @@ def _patterns(draw, depth: int = 0) -> str:
     for _ in range(draw(st.integers(1, 3))):
         parts = []
         for _ in range(draw(st.integers(1, 3))):
-            kind = draw(st.integers(0, 5 if depth < 2 else 3))
+            kind = draw(st.integers(0, 6 if depth < 2 else 3))
             if kind <= 1:
                 atom = re.escape(draw(st.sampled_from(_PIECES)))
             elif kind == 2:
@@ -85,6 +85,8 @@ def _patterns(draw, depth: int = 0) -> str:
                 atom = draw(st.sampled_from([r"\b", r"\s", r"\w", r"\d", "^", "$"]))
             elif kind == 4:
                 atom = "(?:" + draw(_patterns(depth + 1)) + ")"
+            elif kind == 6:  # a scoped flag, as in a pattern made of written ones
+                atom = "(?i:" + draw(_patterns(depth + 1)) + ")"
             else:
                 atom = (
                     "(?P<g" + str(depth) + str(len(parts)) + ">" + draw(_patterns(depth + 1)) + ")"
@@ -97,6 +99,7 @@ def _patterns(draw, depth: int = 0) -> str:
 @settings(max_examples=500, deadline=None)
 @example(pattern="a(?P<g01>a)", text="aA")  # a letter-led alternative holding a named group
 @example(pattern="x(a)|y", text="XA y")
+@example(pattern="(?i:s)?k|(?i:a(?P<g10>b))", text="ſK ab AB")
 @given(pattern=_patterns(), text=st.text("aAkKsSiIİıKſzZfdgFDG1 .-摄", max_size=30))
 def test_random_patterns_match_as_with_ignorecase(pattern, text):
     try:
