@@ -69,6 +69,15 @@ def _user_errors():
         raise typer.Exit(2) from None
 
 
+@contextmanager
+def _scoring_errors():
+    """:func:`_user_errors` for the scoring commands, which also run with the cyclic collector
+    paused: scoring makes no reference cycles (each scoring call pauses it already), and a
+    collection between or after the calls would walk every object of the pipelines."""
+    with _user_errors(), paused():
+        yield
+
+
 def _progress(total: int, description: str):
     from rich.progress import (
         BarColumn,
@@ -333,9 +342,7 @@ def score(
     from .io import pair_by_id, read_predictions, read_references, write_csv, write_json
     from .language import check_language
 
-    # the cyclic collector stays paused: scoring makes no reference cycles (each call pauses
-    # it already), and a collection between or after the calls walks the pipelines for nothing
-    with _user_errors(), paused():
+    with _scoring_errors():
         check_outputs([*files, template_file, against], [json_out, html_out, per_case_out])
         if template:
             if len(files) != 1:
@@ -569,9 +576,7 @@ def compare(
     from . import reporting
     from .io import pair_by_id, read_predictions, read_references, write_json
 
-    # the cyclic collector stays paused: scoring makes no reference cycles (each call pauses
-    # it already), and a collection between or after the calls walks the pipelines for nothing
-    with _user_errors(), paused():
+    with _scoring_errors():
         if len(files) < 3:
             raise ValueError(
                 "give two or more prediction files and the references last: "
