@@ -6,9 +6,10 @@ metrics that are not means of cases (BLEU, METEOR, CE) are treated correctly.
 Two shortcuts give the numbers of the plain loop (draw, pool, repeat) in a fraction of its time:
 a result whose pooling depends on its rows' column totals only (``MetricResult.additive``)
 gets every resample's totals from one matrix product of draw counts by case statistics, then
-pools each row of totals; a result that is the mean of its per-case scores (and has no
-undefined case) takes every resample's mean at once. The random draws are the loop's, in
-its order."""
+pools each row of totals (the same totals as the loop's when the statistics are counts, as
+BLEU's, METEOR's and CE's are; equal to rounding otherwise); a result that is the mean of its
+per-case scores (and has no undefined case) takes every resample's mean at once. The random
+draws are the loop's, in its order."""
 
 from __future__ import annotations
 
