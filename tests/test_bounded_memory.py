@@ -89,7 +89,7 @@ def test_bounded_cache_keeps_only_short_keys():
 def test_an_english_pipeline_is_rebuilt_past_its_string_bound(monkeypatch):
     from pet2rep_metrics.extract import pipeline
 
-    monkeypatch.setattr(pipeline, "STRING_GROWTH_LIMIT", 50)
+    monkeypatch.setitem(pipeline.STRING_GROWTH_LIMIT, "en", 50)
     extractor = Extractor(language="en")
     texts = [
         f"Nodule {i} of {i * 7919} mm in the liver with SUVmax {i}.{i % 7}." for i in range(120)
