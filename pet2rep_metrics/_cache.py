@@ -30,3 +30,42 @@ def bounded_cache(maxsize: int, max_chars: int, arg: int = 0) -> Callable[[F], F
         return call  # type: ignore[return-value]
 
     return decorate
+
+
+class TokenMemo:
+    """A memo of ``function`` over short strings, made to map many at once (a segment's
+    tokens): known ones are looked up in one C-level pass, the rest computed and kept. Holds at
+    most ``maxsize`` entries of at most ``max_chars`` characters (the oldest kept go first);
+    longer strings are computed and not kept. Safe to share between threads (a race computes
+    a value twice, never a wrong one)."""
+
+    def __init__(self, function: Callable[[str], Any], maxsize: int, max_chars: int):
+        self._function = function
+        self._values: dict[str, Any] = {}
+        self.maxsize = maxsize
+        self.max_chars = max_chars
+
+    def map(self, tokens: list[str]) -> list[Any]:
+        """``[function(t) for t in tokens]``; ``function`` must never return None."""
+        values = list(map(self._values.get, tokens))
+        if None in values:
+            for i, value in enumerate(values):
+                if value is None:
+                    values[i] = self(tokens[i])
+        return values
+
+    def __call__(self, token: str) -> Any:
+        value = self._values.get(token)
+        if value is None:
+            value = self._function(token)
+            if len(token) <= self.max_chars:
+                while len(self._values) >= self.maxsize:
+                    self._values.pop(next(iter(self._values)), None)
+                self._values[token] = value
+        return value
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def clear(self) -> None:
+        self._values.clear()

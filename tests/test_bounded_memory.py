@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pet2rep_metrics import Extractor, Scorer
-from pet2rep_metrics._cache import bounded_cache
+from pet2rep_metrics._cache import TokenMemo, bounded_cache
 from pet2rep_metrics._synthetic import zh_report
 from pet2rep_metrics.metrics import tokenize
 from pet2rep_metrics.metrics._ngrams import Vocabulary, count_ngrams
@@ -84,6 +84,23 @@ def test_bounded_cache_keeps_only_short_keys():
         assert upper(text) == text.upper()
     assert calls == ["ab", "abcdefgh", "abcdefgh"]  # the long text is never kept
     assert upper.cache_info().currsize == 1
+
+
+def test_token_memo_keeps_at_most_its_bound_of_short_tokens():
+    calls = []
+
+    def upper(token: str) -> tuple[str]:
+        calls.append(token)
+        return (token.upper(),)
+
+    memo = TokenMemo(upper, maxsize=3, max_chars=4)
+    assert memo.map(["ab", "cd", "ab", "toolong", "toolong"]) == [
+        ("AB",), ("CD",), ("AB",), ("TOOLONG",), ("TOOLONG",)
+    ]  # fmt: skip
+    assert calls == ["ab", "cd", "toolong", "toolong"]  # a long token is never kept
+    memo.map(["e", "f", "g"])
+    assert len(memo) == 3 and memo.map(["g"]) == [("G",)] and calls[-1] == "g"
+    assert memo.map(["ab"]) == [("AB",)] and calls[-1] == "ab"  # the oldest went first
 
 
 def test_an_english_pipeline_is_rebuilt_past_its_string_bound(monkeypatch):

@@ -24,7 +24,7 @@ from itertools import chain
 
 import numpy as np
 
-from .._cache import bounded_cache
+from .._cache import TokenMemo, bounded_cache
 from ..errors import MetricUnavailable
 from .base import Metric, MetricResult
 
@@ -132,7 +132,6 @@ def _sub_all(pattern: re.Pattern[str], repl: str, text: str) -> str:
     return text
 
 
-@bounded_cache(maxsize=65536, max_chars=64)
 def _normalize_token(token: str) -> tuple[str, ...]:
     """The character-level rules of METEOR's '-norm' on one whitespace-free token (padded with
     spaces, as each token of a line is there); trailing dots are left to :func:`normalize`."""
@@ -149,6 +148,11 @@ def _normalize_token(token: str) -> tuple[str, ...]:
     return tuple(work.split())
 
 
+# every token of every segment passes here: one dict lookup per token in C, at most 65,536
+# tokens of up to 64 characters kept
+_TOKEN_NORMS = TokenMemo(_normalize_token, maxsize=65536, max_chars=64)
+
+
 # whole segments repeat (references across training steps): at most 4096 of up to 8192
 # characters are kept (about 100 MB at worst; a PET2Rep report is about 1,000 characters)
 @bounded_cache(maxsize=4096, max_chars=8192)
@@ -156,7 +160,7 @@ def normalize(line: str) -> tuple[str, ...]:
     """METEOR's '-norm' tokenisation and lower-casing of one segment. Its rules act within a
     token except the word-final dot, which looks at the next word, so tokens are normalised
     once each (cached) and the dots decided over the whole line."""
-    words = list(chain.from_iterable(map(_normalize_token, line.split())))
+    words = list(chain.from_iterable(_TOKEN_NORMS.map(line.split())))
     if not _TRAILING_DOT.search(line):
         # no word ends with a dot: nothing depends on the next word
         return tuple(words) if line == line.lower() else tuple(w.lower() for w in words)
