@@ -19,8 +19,10 @@ import numpy as np
 
 from .base import MetricResult
 
-# resamples handled per matrix product: their count table is this many rows of one per case
+# resamples handled at once: at most 128, and at most about 2 million (resample, case) cells
+# (16 MB an array) however many cases there are
 _BLOCK = 128
+_BLOCK_CELLS = 2_000_000
 
 
 def bootstrap_ci(
@@ -86,7 +88,7 @@ def _blocks(rows: Iterable[np.ndarray]) -> Iterator[list[np.ndarray]]:
     block: list[np.ndarray] = []
     for row in rows:
         block.append(row)
-        if len(block) == _BLOCK:
+        if len(block) >= min(_BLOCK, max(1, _BLOCK_CELLS // len(row))):
             yield block
             block = []
     if block:
