@@ -66,6 +66,3 @@ class TokenMemo:
 
     def __len__(self) -> int:
         return len(self._values)
-
-    def clear(self) -> None:
-        self._values.clear()

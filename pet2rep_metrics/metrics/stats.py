@@ -32,14 +32,12 @@ def bootstrap_ci(
     cases = len(result.per_case)
     if cases == 0 or n_resamples <= 0:
         return {}
+    rng = np.random.default_rng(seed)
+    draws = (rng.integers(0, cases, cases) for _ in range(n_resamples))
     if result.additive and result.case_stats is not None:
-        rng = np.random.default_rng(seed)
-        draws = (rng.integers(0, cases, cases) for _ in range(n_resamples))
         return _percentiles(_pooled_totals(result, draws, cases), alpha)
     means = _mean_pooled(result)
     if means is not None:
-        rng = np.random.default_rng(seed)
-        draws = (rng.integers(0, cases, cases) for _ in range(n_resamples))
         return _percentiles(
             (
                 {result.name: float(mean)}
