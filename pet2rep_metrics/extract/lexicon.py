@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -136,9 +137,11 @@ def _expand_macros(pattern: str, macros: dict[str, str]) -> str:
     return pattern
 
 
-def _compile(pattern: str, where: str) -> re.Pattern[str]:
+def _compile(
+    pattern: str, where: str, compiler: Callable[[str], re.Pattern[str]] | None = None
+) -> re.Pattern[str]:
     try:
-        return compile_caseless(pattern)
+        return (compiler or compile_caseless)(pattern)
     except re.error as exc:
         raise ValueError(f"{where}: bad regular expression: {exc}") from exc
 
@@ -148,10 +151,7 @@ def _check(pattern: str, where: str) -> None:
     are validated but not kept as they are (the other language's, or parts of a pattern
     compiled whole), at a fraction of :func:`compile_caseless`'s cost, whose rewriting keeps
     a pattern's syntax."""
-    try:
-        re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
-        raise ValueError(f"{where}: bad regular expression: {exc}") from exc
+    _compile(pattern, where, lambda source: re.compile(source, re.IGNORECASE))
 
 
 @cache

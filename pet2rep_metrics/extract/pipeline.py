@@ -29,7 +29,8 @@ from .state import DocState, token_offsets
 from .table import Finding, ReportTable
 from .tokenizer import NormalizingTokenizer
 
-# the pipeline's outputs (the working state, doc._.pet2rep, is the tokenizer's): labels on the Doc, findings as spans with their Finding attached
+# the pipeline's outputs (the working state, doc._.pet2rep, is the tokenizer's): labels on the
+# Doc, findings as spans with their Finding attached
 if not Doc.has_extension("pet2rep_labels"):
     Doc.set_extension("pet2rep_labels", default=None)
 if not Doc.has_extension("pet2rep_span_findings"):
